@@ -1,0 +1,10 @@
+//! Parsers for authentication and access logs.
+#![deny(missing_docs)]
+#![deny(unsafe_op_in_unsafe_fn)]
+
+use tplus_model::Parser;
+
+/// Every auth parser, in sniffing tie-break order.
+pub fn parsers() -> Vec<Box<dyn Parser>> {
+    Vec::new()
+}

@@ -1,0 +1,10 @@
+//! Parsers for cloud audit trails.
+#![deny(missing_docs)]
+#![deny(unsafe_op_in_unsafe_fn)]
+
+use tplus_model::Parser;
+
+/// Every cloud parser, in sniffing tie-break order.
+pub fn parsers() -> Vec<Box<dyn Parser>> {
+    Vec::new()
+}

@@ -1,0 +1,83 @@
+//! Small text helpers every parser needs: IP validation, bounded excerpts, lossy UTF-8.
+
+use std::borrow::Cow;
+use std::net::IpAddr;
+
+/// Returns the address in canonical form when `s` is an IP address (IPv4, IPv6, an
+/// IPv4-mapped IPv6 such as Windows' `::ffff:10.0.0.1`, or `[v6]`), else `None`.
+///
+/// Formats put service names (`ec2.amazonaws.com`), `AWS Internal`, `-` or hostnames where
+/// an address would go; none of those is a source IP.
+pub fn normalise_ip(s: &str) -> Option<String> {
+    let s = s.trim().trim_start_matches('[').trim_end_matches(']');
+    let ip: IpAddr = s.parse().ok()?;
+    Some(match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => v6.to_string(),
+        },
+        IpAddr::V4(v4) => v4.to_string(),
+    })
+}
+
+/// Cuts `s` to at most `max` bytes on a character boundary, saying how much was cut.
+///
+/// Used for messages and request bodies: an excerpt keeps an output bounded however large
+/// a record is, and the evidence offset still points at the whole original.
+pub fn excerpt(s: &str, max: usize) -> Cow<'_, str> {
+    if s.len() <= max {
+        return Cow::Borrowed(s);
+    }
+    let mut end = max;
+    while end > 0 && !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    Cow::Owned(format!("{}…[{} more bytes]", &s[..end], s.len() - end))
+}
+
+/// Decodes bytes as UTF-8, replacing invalid sequences, without copying valid input.
+pub fn lossy(bytes: &[u8]) -> Cow<'_, str> {
+    String::from_utf8_lossy(bytes)
+}
+
+/// Masks a secret-looking value, keeping a short prefix so analysts can still correlate
+/// (`AKIAIOSFODNN7EXAMPLE` becomes `AKIA…MPLE`).
+pub fn mask_secret(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    if chars.len() <= 8 {
+        return "…".to_owned();
+    }
+    let head: String = chars[..4].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}…{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ip_forms() {
+        assert_eq!(normalise_ip("10.1.2.3").as_deref(), Some("10.1.2.3"));
+        assert_eq!(normalise_ip("2001:DB8::1").as_deref(), Some("2001:db8::1"));
+        assert_eq!(normalise_ip("[::1]").as_deref(), Some("::1"));
+        assert_eq!(normalise_ip("AWS Internal"), None);
+        assert_eq!(normalise_ip("-"), None);
+        assert_eq!(normalise_ip("001:db8:a0b:12f0::1").as_deref(), Some("1:db8:a0b:12f0::1"));
+    }
+
+    #[test]
+    fn excerpt_respects_char_boundaries() {
+        let s = "ééééé";
+        let e = excerpt(s, 3);
+        assert!(e.starts_with('é'));
+        assert!(e.contains("more bytes"));
+        assert_eq!(excerpt("short", 10), "short");
+    }
+
+    #[test]
+    fn masking_keeps_only_ends() {
+        assert_eq!(mask_secret("AKIAIOSFODNN7EXAMPLE"), "AKIA…MPLE");
+        assert_eq!(mask_secret("short"), "…");
+    }
+}
