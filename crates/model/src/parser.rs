@@ -82,6 +82,13 @@ pub trait Parser: Send + Sync {
         let _ = (first_line, base_offset);
         self.parse(data, sink);
     }
+    /// Whether a chunk of a line-oriented input may start at `line`. Lines that amend the
+    /// previous event (continuation lines, `last message repeated N times`) must return
+    /// false so that chunked and whole-file parsing give identical results.
+    fn is_chunk_boundary(&self, line: &[u8]) -> bool {
+        let _ = line;
+        true
+    }
     /// Whether events with the same `event_id` in this format are one happening delivered
     /// more than once (CloudTrail `eventID`, GCP `insertId`), to be merged and counted.
     fn dedup_by_event_id(&self) -> bool {
