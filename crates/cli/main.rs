@@ -1,1 +1,218 @@
-fn main() {}
+//! `tplus`: the thin binary. It parses arguments, builds one validated configuration,
+//! connects the engine to the report sinks and custody, and maps errors to exit codes
+//! (0 built, 1 could not build, 2 usage error).
+#![deny(unsafe_op_in_unsafe_fn)]
+
+mod args;
+mod config;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use clap::Parser;
+use tplus_custody::{inputs_listing, InputRecord, Manifest, OutputRecord, Tool};
+use tplus_engine::{FormatOverride, Registry};
+use tplus_report::escape::terminal;
+
+use crate::args::{Cli, Command};
+use crate::config::{ConfigError, RunConfig};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Build(a) => match RunConfig::from_args(a) {
+            Ok(cfg) => build(cfg),
+            Err(ConfigError::Usage(m)) => {
+                eprintln!("tplus: {}", terminal(&m));
+                return ExitCode::from(2);
+            }
+            Err(ConfigError::Case(m)) => Err(anyhow::anyhow!(m)),
+        },
+        Command::Verify { manifest, base } => verify(&manifest, base.as_deref()),
+        Command::Formats => formats(),
+        Command::Sniff { inputs, formats } => sniff(&inputs, &formats),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("tplus: {}", terminal(&format!("{e:#}")));
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn prepare_out(dir: &Path, force: bool) -> Result<()> {
+    if dir.exists() {
+        if !dir.is_dir() {
+            bail!("output {} exists and is not a folder", dir.display());
+        }
+        let non_empty = std::fs::read_dir(dir)
+            .with_context(|| format!("cannot read output folder {}", dir.display()))?
+            .next()
+            .is_some();
+        if non_empty && !force {
+            bail!(
+                "output folder {} is not empty (use --force to write into it)",
+                dir.display()
+            );
+        }
+    } else {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create output folder {}", dir.display()))?;
+    }
+    Ok(())
+}
+
+fn build(cfg: RunConfig) -> Result<ExitCode> {
+    let started = Instant::now();
+    prepare_out(&cfg.out, cfg.force)?;
+    let mut tl = tplus_engine::build(&cfg.build)?;
+    tl.run.title = cfg.title.clone();
+    tl.run.attendees = cfg.attendees.clone();
+    tl.run.hypotheses = cfg.hypotheses.clone();
+    tl.run.open_questions = cfg.questions.clone();
+
+    let inputs: Vec<InputRecord> = tl
+        .inputs
+        .iter()
+        .map(|i| InputRecord {
+            path: i.path.clone(),
+            size: i.size,
+            sha256: i.sha256.clone(),
+            modified: i.modified.clone(),
+            format: i.format.clone(),
+            records: i.records,
+            events: i.events,
+            skipped: i.skipped,
+            errors: i.errors,
+            error: i.error.clone(),
+            notes: i.notes.clone(),
+            first_errors: i.error_samples.clone(),
+        })
+        .collect();
+    let (listing, digest) = inputs_listing(&inputs);
+    tl.run.inputs_digest = digest.clone();
+    let listing_path = cfg.out.join("inputs.sha256");
+    std::fs::write(&listing_path, &listing)
+        .with_context(|| format!("cannot write {}", listing_path.display()))?;
+
+    let sinks = tplus_report::default_sinks();
+    let mut outputs = tplus_engine::write_outputs(&cfg.out, &tl, &sinks)?;
+    outputs.push(OutputRecord {
+        path: "inputs.sha256".to_owned(),
+        sha256: digest.clone(),
+    });
+
+    let manifest = Manifest {
+        tool: Tool {
+            name: "tplus".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        },
+        created: chrono::Utc::now()
+            .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+            .to_string(),
+        command: std::env::args().collect(),
+        base: std::env::current_dir()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default(),
+        inputs_digest: digest,
+        inputs,
+        outputs,
+    };
+    let custody_path = cfg.out.join("custody.json");
+    let json = serde_json::to_vec_pretty(&manifest).context("cannot serialise custody.json")?;
+    std::fs::write(&custody_path, json)
+        .with_context(|| format!("cannot write {}", custody_path.display()))?;
+
+    if !cfg.quiet {
+        let errors: u64 = tl.inputs.iter().map(|i| i.errors).sum();
+        let unread = tl.inputs.iter().filter(|i| i.error.is_some()).count();
+        let mut err = std::io::stderr().lock();
+        for i in tl
+            .inputs
+            .iter()
+            .filter(|i| i.error.is_some() || i.errors > 0)
+        {
+            let why = i.error.clone().unwrap_or_else(|| {
+                format!("{} of {} records could not be read", i.errors, i.records)
+            });
+            let _ = writeln!(err, "tplus: {}: {}", terminal(&i.path), terminal(&why));
+        }
+        let _ = writeln!(
+            err,
+            "tplus: {} events from {} inputs ({} records in error, {} inputs not fully read), {} findings, in {:.2} s -> {}",
+            tl.events.len(),
+            tl.inputs.len(),
+            errors,
+            unread,
+            tl.findings.len(),
+            started.elapsed().as_secs_f64(),
+            terminal(&cfg.out.display().to_string())
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verify(manifest: &Path, base: Option<&Path>) -> Result<ExitCode> {
+    let m = tplus_custody::read_manifest(manifest)?;
+    let base = base.map_or_else(|| Path::new(&m.base).to_owned(), Path::to_owned);
+    let r = tplus_custody::verify(&m, &base);
+    let mut err = std::io::stderr().lock();
+    for (p, e) in &r.missing {
+        let _ = writeln!(err, "MISSING {}: {}", terminal(p), terminal(e));
+    }
+    for (p, want, got) in &r.changed {
+        let _ = writeln!(err, "CHANGED {}: expected {want}, found {got}", terminal(p));
+    }
+    for p in &r.unhashed {
+        let _ = writeln!(
+            err,
+            "NOT CHECKED {} (no hash recorded: standard input or unreadable at build time)",
+            terminal(p)
+        );
+    }
+    println!("{} of {} inputs verified", r.matched.len(), m.inputs.len());
+    Ok(if r.ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn formats() -> Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{:<24} {:<7} reads", "format", "family")?;
+    for p in Registry::global().parsers() {
+        writeln!(
+            out,
+            "{:<24} {:<7} {}",
+            p.id(),
+            p.family().as_str(),
+            p.describe()
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn sniff(inputs: &[String], formats: &[String]) -> Result<ExitCode> {
+    let overrides = match formats
+        .iter()
+        .map(|s| FormatOverride::parse(s))
+        .collect::<Result<Vec<_>, _>>()
+    {
+        Ok(o) => o,
+        Err(m) => {
+            eprintln!("tplus: {}", terminal(&m));
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let rows = tplus_engine::sniff(inputs, &overrides)?;
+    let mut out = std::io::stdout().lock();
+    for (path, size, fmt) in rows {
+        writeln!(out, "{}\t{}\t{}", terminal(&path), size, terminal(&fmt))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,1 +1,353 @@
-//! placeholder
+//! The tplus build: from input paths to a sorted, resolved [`Timeline`].
+//!
+//! Data flows in five steps, each parallel where it can be:
+//! 1. [`discover`]: walk the inputs (sorted, so runs are reproducible);
+//! 2. load: memory-map each file read-only, hash the mapped bytes (custody in the same pass
+//!    as parsing: the file is read from disk once), decompress gzip from memory;
+//! 3. sniff and parse: every family's parsers score the first 64 KiB, the best one parses
+//!    (large line files in line-aligned chunks on several threads);
+//! 4. resolve: zone-less and year-less times per file ([`tplus_model::time::resolve_file`]),
+//!    with the span of the other sources as evidence for the year; then duplicates merged
+//!    (native ids, rotation overlaps) and counted;
+//! 5. sort on `(time, input, position)` in parallel, set T0 and the window, run the findings.
+//!
+//! Outputs are written by [`write_outputs`] through the model's [`TimelineSink`]s.
+#![deny(missing_docs)]
+#![deny(unsafe_op_in_unsafe_fn)]
+
+mod dedup;
+mod discover;
+mod load;
+mod output;
+mod registry;
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use rayon::prelude::*;
+use thiserror::Error;
+use tplus_model::time::{resolve_file, FileContext, YearEvidence, ZoneMap};
+use tplus_model::{
+    Collected, Confidence, Event, InputSummary, Parser, RunInfo, TimeValue, Timeline,
+};
+
+pub use discover::{discover, SourceFile};
+pub use load::{load, Loaded};
+pub use output::{write_outputs, OutputError};
+pub use registry::{FormatOverride, Registry};
+pub use tplus_findings::FindingsConfig;
+
+/// Errors that stop a build (bad input paths, a thread pool that cannot start). Problems
+/// inside files never do: they are counted and reported.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum EngineError {
+    /// An INPUT argument does not exist or cannot be read.
+    #[error("input {path}: {source}")]
+    Input {
+        /// The INPUT as given.
+        path: String,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// The worker pool could not be created.
+    #[error("cannot start {0} worker threads: {1}")]
+    Threads(usize, String),
+}
+
+/// Everything a build needs, validated (the CLI builds it; libraries never see clap).
+#[derive(Debug, Default)]
+pub struct BuildConfig {
+    /// Files, folders, or `-` for standard input.
+    pub inputs: Vec<String>,
+    /// Paths never to read (the output folder).
+    pub exclude: Vec<PathBuf>,
+    /// Zone rules.
+    pub zones: ZoneMap,
+    /// `--year`.
+    pub year: Option<i32>,
+    /// `--format PATTERN=FORMAT`.
+    pub format_overrides: Vec<FormatOverride>,
+    /// T0 in µs, if given.
+    pub t0_us: Option<i64>,
+    /// The incident window in µs, if given.
+    pub window: Option<(i64, i64)>,
+    /// Worker threads (0 = all cores).
+    pub threads: usize,
+    /// Thresholds for the findings.
+    pub findings: FindingsConfig,
+}
+
+/// One file after parsing, before the merge.
+struct Parsed {
+    summary: InputSummary,
+    collected: Collected,
+    parser: Option<&'static dyn Parser>,
+    rel: String,
+    mtime: Option<DateTime<Utc>>,
+    time_notes: Vec<String>,
+}
+
+/// Runs a build and returns the timeline (outputs are written separately).
+///
+/// # Errors
+/// [`EngineError`] only for problems with the INPUT arguments themselves or the thread pool.
+pub fn build(cfg: &BuildConfig) -> Result<Timeline, EngineError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cfg.threads)
+        .build()
+        .map_err(|e| EngineError::Threads(cfg.threads, e.to_string()))?;
+    let files = discover(&cfg.inputs, &cfg.exclude)?;
+    let registry = Registry::global();
+    pool.install(|| build_in_pool(cfg, registry, files))
+}
+
+fn build_in_pool(
+    cfg: &BuildConfig,
+    registry: &'static Registry,
+    files: Vec<SourceFile>,
+) -> Result<Timeline, EngineError> {
+    let mut parsed: Vec<Parsed> = files
+        .par_iter()
+        .map(|f| parse_file(registry, cfg, f))
+        .collect();
+
+    // Anchors for year inference: the span of the events that carry a full, zoned timestamp.
+    let anchors = parsed
+        .iter()
+        .flat_map(|p| p.collected.events.iter())
+        .filter(|e| matches!(e.time, TimeValue::Instant(_)) && e.confidence == Confidence::High)
+        .map(|e| match e.time {
+            TimeValue::Instant(t) => t.timestamp_micros(),
+            _ => 0,
+        })
+        .fold(None, |acc: Option<(i64, i64)>, t| {
+            Some(acc.map_or((t, t), |(a, b)| (a.min(t), b.max(t))))
+        });
+
+    parsed.par_iter_mut().enumerate().for_each(|(idx, p)| {
+        let chronological = p.parser.is_some_and(|x| x.chronological());
+        let mut zones = cfg.zones.for_file(&p.rel, &p.summary.path);
+        let mut ctx = FileContext {
+            zones: &mut zones,
+            year: YearEvidence {
+                given: cfg.year,
+                mtime: p.mtime,
+                anchors,
+            },
+            chronological,
+        };
+        p.time_notes = resolve_file(&mut p.collected.events, &mut ctx);
+        for e in &mut p.collected.events {
+            e.input = idx as u32;
+        }
+    });
+
+    let mut inputs: Vec<InputSummary> = Vec::with_capacity(parsed.len());
+    let mut per_file: Vec<Vec<Event>> = Vec::with_capacity(parsed.len());
+    let mut time_notes = Vec::new();
+    let mut dedup_flags = Vec::new();
+    for p in parsed {
+        for n in &p.time_notes {
+            time_notes.push(format!("{}: {n}", p.summary.path));
+        }
+        dedup_flags.push((
+            p.parser.is_some_and(|x| x.dedup_by_event_id()),
+            p.parser.is_some_and(|x| x.line_oriented()),
+        ));
+        inputs.push(p.summary);
+        per_file.push(p.collected.events);
+    }
+    let dup = dedup::merge_duplicates(&mut per_file, &mut inputs, &dedup_flags);
+
+    let mut events: Vec<Event> = per_file.into_iter().flatten().collect();
+    events.par_sort_unstable_by_key(|e| {
+        (
+            e.ts_us,
+            e.input,
+            e.location.offset,
+            e.location.record.or(e.location.line).unwrap_or(0),
+        )
+    });
+
+    let first = events.first().map(|e| e.ts_us);
+    let last = events.last().map(|e| e.ts_us);
+    let t0_us = cfg.t0_us.or(first).unwrap_or(0);
+    let window = cfg
+        .window
+        .unwrap_or((t0_us, last.unwrap_or(t0_us).max(t0_us)));
+    let run = RunInfo {
+        t0_us,
+        t0_given: cfg.t0_us.is_some(),
+        window,
+        window_given: cfg.window.is_some(),
+        time_notes,
+        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+        duplicates_merged: dup.merged,
+        ..RunInfo::default()
+    };
+    let mut tl = Timeline {
+        events,
+        findings: Vec::new(),
+        inputs,
+        run,
+    };
+    let mut findings = tplus_findings::analyse(&tl, &cfg.findings);
+    findings.extend(dup.findings);
+    tl.findings = findings;
+    Ok(tl)
+}
+
+fn parse_file(registry: &'static Registry, cfg: &BuildConfig, f: &SourceFile) -> Parsed {
+    let loaded = load(f);
+    let mut summary = InputSummary {
+        path: f.listed.clone(),
+        size: loaded.size,
+        sha256: loaded.sha256.clone(),
+        modified: loaded
+            .mtime
+            .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()),
+        format: "unknown".to_owned(),
+        ..InputSummary::default()
+    };
+    let mut parsed = Parsed {
+        summary: InputSummary::default(),
+        collected: Collected::default(),
+        parser: None,
+        rel: f.rel.clone(),
+        mtime: loaded.mtime,
+        time_notes: Vec::new(),
+    };
+    if let Some(fatal) = &loaded.fatal {
+        summary.error = Some(fatal.clone());
+        parsed.summary = summary;
+        return parsed;
+    }
+    let data = loaded.bytes();
+    if data.is_empty() {
+        summary.format = "empty".to_owned();
+        summary.notes.push("empty file".to_owned());
+        if let Some(e) = &loaded.stream_error {
+            summary.error = Some(e.clone());
+        }
+        parsed.summary = summary;
+        return parsed;
+    }
+    let parser = registry.choose(&f.rel, &f.listed, data, &cfg.format_overrides);
+    let mut collected = Collected::default();
+    match parser {
+        Some(p) => {
+            summary.format = p.id().to_owned();
+            let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                registry::parse_all(p, data)
+            }));
+            match run {
+                Ok(c) => collected = c,
+                Err(_) => {
+                    let n = tplus_model::lines::count_lines(data);
+                    collected = Collected {
+                        errors: n,
+                        ..Collected::default()
+                    };
+                    summary.error = Some(format!("the {} parser failed on this file (a bug in tplus); its {n} lines are counted as errors", p.id()));
+                }
+            }
+            parsed.parser = Some(p);
+        }
+        None => {
+            let n = tplus_model::lines::count_lines(data);
+            collected.errors = n;
+            summary.error = Some(format!("format not recognised ({}); use --format PATTERN=FORMAT if it is a supported format", describe_head(data)));
+        }
+    }
+    if let Some(e) = &loaded.stream_error {
+        // The part of the stream that could not be decompressed is one more record in error.
+        collected.errors += 1;
+        collected.error_samples.push((
+            tplus_model::Location {
+                offset: data.len() as u64,
+                ..Default::default()
+            },
+            e.clone(),
+        ));
+        summary.notes.push(e.clone());
+    }
+    summary.records = collected.records();
+    summary.events = collected.events.len() as u64;
+    summary.skipped = collected.skipped;
+    summary.errors = collected.errors;
+    for (reason, (n, at)) in &collected.skip_reasons {
+        summary
+            .notes
+            .push(format!("skipped {n}: {reason} (first at {at})"));
+    }
+    summary.error_samples = collected
+        .error_samples
+        .iter()
+        .map(|(at, m)| format!("{}: {at}: {m}", f.listed))
+        .collect();
+    if loaded.compressed {
+        summary
+            .notes
+            .push("gzip: offsets are in the decompressed stream".to_owned());
+    }
+    parsed.summary = summary;
+    parsed.collected = collected;
+    parsed
+}
+
+fn describe_head(data: &[u8]) -> String {
+    let head = &data[..data.len().min(512)];
+    if head.starts_with(b"PK\x03\x04") {
+        return "a zip archive: extract it first".to_owned();
+    }
+    let nul = head.iter().filter(|b| **b == 0).count();
+    if nul > 0
+        || std::str::from_utf8(head).is_err()
+            && String::from_utf8_lossy(head)
+                .chars()
+                .filter(|c| *c == '\u{fffd}')
+                .count()
+                > 8
+    {
+        return "binary content".to_owned();
+    }
+    let first_line = head.split(|b| *b == b'\n').next().unwrap_or_default();
+    let text: String = String::from_utf8_lossy(first_line)
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(60)
+        .collect();
+    format!("first line {text:?}")
+}
+
+/// Sniffs inputs without building: `(listed path, size, format id or unknown)`.
+///
+/// # Errors
+/// As [`build`] for the INPUT arguments.
+pub fn sniff(
+    inputs: &[String],
+    overrides: &[FormatOverride],
+) -> Result<Vec<(String, u64, String)>, EngineError> {
+    let files = discover(inputs, &[])?;
+    let registry = Registry::global();
+    Ok(files
+        .par_iter()
+        .map(|f| {
+            let l = load(f);
+            let fmt = match &l.fatal {
+                Some(e) => format!("unreadable ({e})"),
+                None if l.bytes().is_empty() => "empty".to_owned(),
+                None => registry
+                    .choose(&f.rel, &f.listed, l.bytes(), overrides)
+                    .map_or_else(|| "unknown".to_owned(), |p| p.id().to_owned()),
+            };
+            let fmt = if l.compressed {
+                format!("{fmt} (gzip)")
+            } else {
+                fmt
+            };
+            (f.listed.clone(), l.size, fmt)
+        })
+        .collect())
+}

@@ -155,15 +155,27 @@ pub struct Location {
 impl Location {
     /// A line-format location.
     pub fn line(line: u64, offset: u64) -> Self {
-        Location { line: Some(line), record: None, offset }
+        Location {
+            line: Some(line),
+            record: None,
+            offset,
+        }
     }
     /// A structured-format location.
     pub fn record(record: u64, offset: u64) -> Self {
-        Location { line: None, record: Some(record), offset }
+        Location {
+            line: None,
+            record: Some(record),
+            offset,
+        }
     }
     /// A record that also has a line (one JSON object per line).
     pub fn line_record(line: u64, record: u64, offset: u64) -> Self {
-        Location { line: Some(line), record: Some(record), offset }
+        Location {
+            line: Some(line),
+            record: Some(record),
+            offset,
+        }
     }
 }
 
@@ -233,7 +245,11 @@ pub struct Event {
 
 impl Event {
     /// Starts an event; see [`EventBuilder`].
-    pub fn builder(source: &'static str, time: TimeValue, ts_raw: impl Into<String>) -> EventBuilder {
+    pub fn builder(
+        source: &'static str,
+        time: TimeValue,
+        ts_raw: impl Into<String>,
+    ) -> EventBuilder {
         EventBuilder {
             event: Event {
                 time,
@@ -394,9 +410,13 @@ mod tests {
     #[test]
     fn builder_drops_non_ip_source_addresses() {
         let t = TimeValue::Instant(DateTime::<Utc>::UNIX_EPOCH);
-        let e = Event::builder("x", t, "0").src_ip(Some("ec2.amazonaws.com")).build();
+        let e = Event::builder("x", t, "0")
+            .src_ip(Some("ec2.amazonaws.com"))
+            .build();
         assert_eq!(e.src_ip, None);
-        let e = Event::builder("x", t, "0").src_ip(Some("::ffff:10.0.0.1")).build();
+        let e = Event::builder("x", t, "0")
+            .src_ip(Some("::ffff:10.0.0.1"))
+            .build();
         assert_eq!(e.src_ip.as_deref(), Some("10.0.0.1"));
     }
 }

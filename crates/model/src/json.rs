@@ -87,7 +87,10 @@ pub fn value_end(data: &[u8], pos: usize) -> Result<usize, ScanError> {
                     b'[' => stack.push(b']'),
                     b'}' | b']' => {
                         if stack.pop() != Some(b) {
-                            return Err(ScanError::Unexpected { at: i, found: b as char });
+                            return Err(ScanError::Unexpected {
+                                at: i,
+                                found: b as char,
+                            });
                         }
                         if stack.is_empty() {
                             return Ok(i + 1);
@@ -109,7 +112,10 @@ pub fn value_end(data: &[u8], pos: usize) -> Result<usize, ScanError> {
             }
             Ok(i)
         }
-        other => Err(ScanError::Unexpected { at: pos, found: other as char }),
+        other => Err(ScanError::Unexpected {
+            at: pos,
+            found: other as char,
+        }),
     }
 }
 
@@ -118,7 +124,11 @@ pub fn value_end(data: &[u8], pos: usize) -> Result<usize, ScanError> {
 ///
 /// # Errors
 /// When the object is malformed or truncated before the key is found.
-pub fn find_key(data: &[u8], obj_start: usize, key: &str) -> Result<Option<(usize, usize)>, ScanError> {
+pub fn find_key(
+    data: &[u8],
+    obj_start: usize,
+    key: &str,
+) -> Result<Option<(usize, usize)>, ScanError> {
     let mut i = skip_ws(data, obj_start);
     if data.get(i) != Some(&b'{') {
         return Ok(None);
@@ -134,7 +144,12 @@ pub fn find_key(data: &[u8], obj_start: usize, key: &str) -> Result<Option<(usiz
                 continue;
             }
             Some(b'"') => {}
-            Some(&b) => return Err(ScanError::Unexpected { at: i, found: b as char }),
+            Some(&b) => {
+                return Err(ScanError::Unexpected {
+                    at: i,
+                    found: b as char,
+                })
+            }
         }
         let kend = string_end(data, i)?;
         let name = &data[i + 1..kend - 1];
@@ -142,7 +157,10 @@ pub fn find_key(data: &[u8], obj_start: usize, key: &str) -> Result<Option<(usiz
         if data.get(i) != Some(&b':') {
             return match data.get(i) {
                 None => Err(ScanError::Truncated(data.len())),
-                Some(&b) => Err(ScanError::Unexpected { at: i, found: b as char }),
+                Some(&b) => Err(ScanError::Unexpected {
+                    at: i,
+                    found: b as char,
+                }),
             };
         }
         let vstart = skip_ws(data, i + 1);
@@ -160,7 +178,12 @@ pub fn find_key(data: &[u8], obj_start: usize, key: &str) -> Result<Option<(usiz
 pub fn array_elements(data: &[u8], pos: usize) -> ArrayElements<'_> {
     let start = skip_ws(data, pos);
     let ok = data.get(start) == Some(&b'[');
-    ArrayElements { data, pos: start + 1, done: !ok, first: true }
+    ArrayElements {
+        data,
+        pos: start + 1,
+        done: !ok,
+        first: true,
+    }
 }
 
 /// Iterator returned by [`array_elements`]: `(start, end)` of each element.
@@ -255,6 +278,9 @@ mod tests {
 
     #[test]
     fn mismatched_brackets_are_errors() {
-        assert!(matches!(value_end(b"{]", 0), Err(ScanError::Unexpected { .. })));
+        assert!(matches!(
+            value_end(b"{]", 0),
+            Err(ScanError::Unexpected { .. })
+        ));
     }
 }

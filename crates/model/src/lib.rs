@@ -23,9 +23,7 @@ pub mod text;
 pub mod time;
 mod timeline;
 
-pub use event::{
-    ActorKind, Confidence, Event, EventBuilder, Location, Outcome, Tag, TimeValue,
-};
+pub use event::{ActorKind, Confidence, Event, EventBuilder, Location, Outcome, Tag, TimeValue};
 pub use finding::{Finding, FindingKind, Severity};
 pub use parser::{collect, Collected, Family, Parser, RecordSink, Sniff};
 pub use timeline::{InputSummary, RunInfo, Timeline, TimelineSink};

@@ -17,7 +17,12 @@ pub struct Line<'a> {
 ///
 /// A final line without a newline is still a line; an empty input has no lines.
 pub fn lines_from(data: &[u8], first_line: u64, base_offset: u64) -> Lines<'_> {
-    Lines { data, pos: 0, number: first_line, base: base_offset }
+    Lines {
+        data,
+        pos: 0,
+        number: first_line,
+        base: base_offset,
+    }
 }
 
 /// Iterates over the lines of a whole input.
@@ -50,7 +55,11 @@ impl<'a> Iterator for Lines<'a> {
         if let [head @ .., b'\r'] = bytes {
             bytes = head;
         }
-        let line = Line { bytes, number: self.number, offset: self.base + self.pos as u64 };
+        let line = Line {
+            bytes,
+            number: self.number,
+            offset: self.base + self.pos as u64,
+        };
         self.pos += advance;
         self.number += 1;
         Some(line)

@@ -78,7 +78,13 @@ pub trait Parser: Send + Sync {
     }
     /// Parses a line-aligned chunk whose first line has number `first_line` and starts at
     /// byte `base_offset` of the input. Only called when [`Parser::line_oriented`] is true.
-    fn parse_chunk(&self, data: &[u8], first_line: u64, base_offset: u64, sink: &mut dyn RecordSink) {
+    fn parse_chunk(
+        &self,
+        data: &[u8],
+        first_line: u64,
+        base_offset: u64,
+        sink: &mut dyn RecordSink,
+    ) {
         let _ = (first_line, base_offset);
         self.parse(data, sink);
     }

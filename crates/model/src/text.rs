@@ -63,7 +63,10 @@ mod tests {
         assert_eq!(normalise_ip("[::1]").as_deref(), Some("::1"));
         assert_eq!(normalise_ip("AWS Internal"), None);
         assert_eq!(normalise_ip("-"), None);
-        assert_eq!(normalise_ip("001:db8:a0b:12f0::1").as_deref(), Some("1:db8:a0b:12f0::1"));
+        assert_eq!(
+            normalise_ip("001:db8:a0b:12f0::1").as_deref(),
+            Some("1:db8:a0b:12f0::1")
+        );
     }
 
     #[test]

@@ -101,9 +101,16 @@ pub fn parse_stamp(s: &str) -> Result<ParsedStamp, TimeError> {
     if !matches!(b[10], b'T' | b't' | b' ') {
         return Err(bad());
     }
-    let (y, mo, d) = (digits(b, 0, 4).ok_or_else(bad)?, digits(b, 5, 2).ok_or_else(bad)?, digits(b, 8, 2).ok_or_else(bad)?);
-    let (h, mi, mut sec) =
-        (digits(b, 11, 2).ok_or_else(bad)?, digits(b, 14, 2).ok_or_else(bad)?, digits(b, 17, 2).ok_or_else(bad)?);
+    let (y, mo, d) = (
+        digits(b, 0, 4).ok_or_else(bad)?,
+        digits(b, 5, 2).ok_or_else(bad)?,
+        digits(b, 8, 2).ok_or_else(bad)?,
+    );
+    let (h, mi, mut sec) = (
+        digits(b, 11, 2).ok_or_else(bad)?,
+        digits(b, 14, 2).ok_or_else(bad)?,
+        digits(b, 17, 2).ok_or_else(bad)?,
+    );
     let mut i = 19;
     let mut nanos = 0u32;
     if b.get(i) == Some(&b'.') || b.get(i) == Some(&b',') {
@@ -135,8 +142,14 @@ pub fn parse_stamp(s: &str) -> Result<ParsedStamp, TimeError> {
         [sign @ (b'+' | b'-'), tail @ ..] => {
             let (oh, om) = match tail.len() {
                 2 => (digits(tail, 0, 2).ok_or_else(bad)?, 0),
-                4 => (digits(tail, 0, 2).ok_or_else(bad)?, digits(tail, 2, 2).ok_or_else(bad)?),
-                5 if tail[2] == b':' => (digits(tail, 0, 2).ok_or_else(bad)?, digits(tail, 3, 2).ok_or_else(bad)?),
+                4 => (
+                    digits(tail, 0, 2).ok_or_else(bad)?,
+                    digits(tail, 2, 2).ok_or_else(bad)?,
+                ),
+                5 if tail[2] == b':' => (
+                    digits(tail, 0, 2).ok_or_else(bad)?,
+                    digits(tail, 3, 2).ok_or_else(bad)?,
+                ),
                 _ => return Err(bad()),
             };
             if oh > 23 || om > 59 {
@@ -160,7 +173,10 @@ pub fn parse_timestamp(s: &str) -> Result<TimeValue, TimeError> {
     let p = parse_stamp(s)?;
     Ok(match p.offset {
         Some(off) => {
-            let dt = off.from_local_datetime(&p.local).single().ok_or_else(|| TimeError::OutOfRange(s.to_owned()))?;
+            let dt = off
+                .from_local_datetime(&p.local)
+                .single()
+                .ok_or_else(|| TimeError::OutOfRange(s.to_owned()))?;
             TimeValue::Instant(dt.with_timezone(&Utc))
         }
         None => TimeValue::Local(p.local),
@@ -220,8 +236,10 @@ pub fn from_epoch(v: i128, unit: EpochUnit) -> Result<DateTime<Utc>, TimeError> 
         EpochUnit::Nanos => Some(v),
     }
     .ok_or(TimeError::EpochRange(v))?;
-    let secs = i64::try_from(nanos.div_euclid(1_000_000_000)).map_err(|_| TimeError::EpochRange(v))?;
-    let sub = u32::try_from(nanos.rem_euclid(1_000_000_000)).map_err(|_| TimeError::EpochRange(v))?;
+    let secs =
+        i64::try_from(nanos.div_euclid(1_000_000_000)).map_err(|_| TimeError::EpochRange(v))?;
+    let sub =
+        u32::try_from(nanos.rem_euclid(1_000_000_000)).map_err(|_| TimeError::EpochRange(v))?;
     DateTime::<Utc>::from_timestamp(secs, sub).ok_or(TimeError::EpochRange(v))
 }
 
@@ -233,7 +251,9 @@ pub fn from_epoch(v: i128, unit: EpochUnit) -> Result<DateTime<Utc>, TimeError> 
 pub fn parse_epoch_text(s: &str) -> Result<DateTime<Utc>, TimeError> {
     let t = s.trim();
     if let Some((int, frac)) = t.split_once('.') {
-        let secs: i128 = int.parse().map_err(|_| TimeError::Malformed(s.to_owned()))?;
+        let secs: i128 = int
+            .parse()
+            .map_err(|_| TimeError::Malformed(s.to_owned()))?;
         if frac.is_empty() || !frac.bytes().all(|c| c.is_ascii_digit()) {
             return Err(TimeError::Malformed(s.to_owned()));
         }
@@ -241,8 +261,14 @@ pub fn parse_epoch_text(s: &str) -> Result<DateTime<Utc>, TimeError> {
         for (i, c) in frac.bytes().take(9).enumerate() {
             nanos += i128::from(c - b'0') * 10i128.pow(8 - i as u32);
         }
-        let total = secs.checked_mul(1_000_000_000).ok_or(TimeError::EpochRange(secs))?;
-        let total = if secs < 0 || int.starts_with('-') { total - nanos } else { total + nanos };
+        let total = secs
+            .checked_mul(1_000_000_000)
+            .ok_or(TimeError::EpochRange(secs))?;
+        let total = if secs < 0 || int.starts_with('-') {
+            total - nanos
+        } else {
+            total + nanos
+        };
         return from_epoch(total, EpochUnit::Nanos);
     }
     let v: i128 = t.parse().map_err(|_| TimeError::Malformed(s.to_owned()))?;
@@ -251,9 +277,14 @@ pub fn parse_epoch_text(s: &str) -> Result<DateTime<Utc>, TimeError> {
 
 /// Reads an English three-letter month abbreviation (`Jan`..`Dec`).
 pub fn month_from_abbrev(b: &[u8]) -> Option<u32> {
-    const M: [&[u8; 3]; 12] = [b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec"];
+    const M: [&[u8; 3]; 12] = [
+        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
+        b"Dec",
+    ];
     let b = b.get(..3)?;
-    M.iter().position(|m| m.eq_ignore_ascii_case(b)).map(|i| i as u32 + 1)
+    M.iter()
+        .position(|m| m.eq_ignore_ascii_case(b))
+        .map(|i| i as u32 + 1)
 }
 
 /// Renders microseconds since the epoch as the contract's `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
@@ -269,7 +300,12 @@ pub fn format_utc(us: i64) -> String {
 pub fn format_offset(offset_us: i64) -> String {
     let sign = if offset_us < 0 { '-' } else { '+' };
     let secs = offset_us.unsigned_abs() / 1_000_000;
-    format!("T{sign}{:02}:{:02}:{:02}", secs / 3600, (secs / 60) % 60, secs % 60)
+    format!(
+        "T{sign}{:02}:{:02}:{:02}",
+        secs / 3600,
+        (secs / 60) % 60,
+        secs % 60
+    )
 }
 
 /// The offset in seconds with microsecond precision.
@@ -303,7 +339,10 @@ pub fn resolve_local(local: NaiveDateTime, tz: Tz) -> LocalResolution {
         LocalResult::Single(t) => LocalResolution::Unique(t.with_timezone(&Utc)),
         LocalResult::Ambiguous(a, b) => {
             let (a, b) = (a.with_timezone(&Utc), b.with_timezone(&Utc));
-            LocalResolution::Ambiguous { earlier: a.min(b), later: a.max(b) }
+            LocalResolution::Ambiguous {
+                earlier: a.min(b),
+                later: a.max(b),
+            }
         }
         LocalResult::None => {
             // Find the offset in force just before the gap: step back until the local time
@@ -314,11 +353,15 @@ pub fn resolve_local(local: NaiveDateTime, tz: Tz) -> LocalResolution {
                 if let LocalResult::Single(t) = tz.from_local_datetime(&probe) {
                     let off = t.offset().fix();
                     if let LocalResult::Single(a) = off.from_local_datetime(&local) {
-                        return LocalResolution::Gap { assumed: a.with_timezone(&Utc) };
+                        return LocalResolution::Gap {
+                            assumed: a.with_timezone(&Utc),
+                        };
                     }
                 }
             }
-            LocalResolution::Gap { assumed: Utc.from_utc_datetime(&local) }
+            LocalResolution::Gap {
+                assumed: Utc.from_utc_datetime(&local),
+            }
         }
     }
 }
@@ -338,7 +381,10 @@ pub enum ZoneOrigin {
 enum ZonePattern {
     Default,
     Host(String),
-    Path { glob: globset::GlobMatcher, literal_len: usize },
+    Path {
+        glob: globset::GlobMatcher,
+        literal_len: usize,
+    },
 }
 
 /// One `--tz [PATTERN=]ZONE` rule.
@@ -360,13 +406,18 @@ impl ZoneRule {
             Some((p, z)) => (Some(p.trim()), z.trim()),
             None => (None, spec.trim()),
         };
-        let tz: Tz = zone.parse().map_err(|_| TimeError::UnknownZone(zone.to_owned()))?;
+        let tz: Tz = zone
+            .parse()
+            .map_err(|_| TimeError::UnknownZone(zone.to_owned()))?;
         let pattern = match pat {
             None | Some("") | Some("*") | Some("**") => ZonePattern::Default,
             Some(p) if p.starts_with("host:") => {
                 let h = p["host:".len()..].trim();
                 if h.is_empty() {
-                    return Err(TimeError::BadPattern { pattern: p.to_owned(), why: "empty host name".to_owned() });
+                    return Err(TimeError::BadPattern {
+                        pattern: p.to_owned(),
+                        why: "empty host name".to_owned(),
+                    });
                 }
                 ZonePattern::Host(h.to_ascii_lowercase())
             }
@@ -374,13 +425,24 @@ impl ZoneRule {
                 let glob = globset::GlobBuilder::new(p)
                     .literal_separator(true)
                     .build()
-                    .map_err(|e| TimeError::BadPattern { pattern: p.to_owned(), why: e.to_string() })?
+                    .map_err(|e| TimeError::BadPattern {
+                        pattern: p.to_owned(),
+                        why: e.to_string(),
+                    })?
                     .compile_matcher();
-                let literal_len = p.chars().filter(|c| !matches!(c, '*' | '?' | '[' | ']' | '{' | '}')).count();
+                let literal_len = p
+                    .chars()
+                    .filter(|c| !matches!(c, '*' | '?' | '[' | ']' | '{' | '}'))
+                    .count();
                 ZonePattern::Path { glob, literal_len }
             }
         };
-        Ok(ZoneRule { pattern, tz, text: spec.trim().to_owned(), origin })
+        Ok(ZoneRule {
+            pattern,
+            tz,
+            text: spec.trim().to_owned(),
+            origin,
+        })
     }
 
     fn reason(&self) -> String {
@@ -390,7 +452,11 @@ impl ZoneRule {
         };
         match &self.pattern {
             ZonePattern::Default => format!("zone {} from {origin} default", self.tz.name()),
-            _ => format!("zone {} from {origin} {}", self.tz.name(), self.text.rsplit_once('=').map_or("", |p| p.0)),
+            _ => format!(
+                "zone {} from {origin} {}",
+                self.tz.name(),
+                self.text.rsplit_once('=').map_or("", |p| p.0)
+            ),
         }
     }
 }
@@ -448,7 +514,12 @@ impl ZoneMap {
                 }
             }
         }
-        FileZones { path: best_path.map(|(r, _)| r.clone()), default, hosts, cache: HashMap::new() }
+        FileZones {
+            path: best_path.map(|(r, _)| r.clone()),
+            default,
+            hosts,
+            cache: HashMap::new(),
+        }
     }
 }
 
@@ -471,10 +542,16 @@ impl FileZones {
         }
         let by_host = key.as_deref().and_then(|h| {
             let short = h.split('.').next().unwrap_or(h);
-            self.hosts.iter().find(|(n, _)| n == h || n == short).map(|(_, r)| r)
+            self.hosts
+                .iter()
+                .find(|(n, _)| n == h || n == short)
+                .map(|(_, r)| r)
         });
         let rule = by_host.or(self.path.as_ref()).or(self.default.as_ref());
-        let choice = rule.map(|r| ZoneChoice { tz: r.tz, reason: r.reason() });
+        let choice = rule.map(|r| ZoneChoice {
+            tz: r.tz,
+            reason: r.reason(),
+        });
         self.cache.insert(key, choice.clone());
         choice
     }
@@ -542,10 +619,18 @@ fn plan_years(events: &[Event], ev: &YearEvidence) -> (Vec<Option<i32>>, String,
         }
     }
     let Some(((fm, fd), (lm, ld))) = first_last else {
-        return (segment.iter().map(|_| None).collect(), String::new(), Confidence::High);
+        return (
+            segment.iter().map(|_| None).collect(),
+            String::new(),
+            Confidence::High,
+        );
     };
     let segments = seg;
-    let leap_ok = |base: i32| has_feb29.iter().all(|s| NaiveDate::from_ymd_opt(base + s, 2, 29).is_some());
+    let leap_ok = |base: i32| {
+        has_feb29
+            .iter()
+            .all(|s| NaiveDate::from_ymd_opt(base + s, 2, 29).is_some())
+    };
     let fix_leap = |mut base: i32, reason: &mut String| {
         if !leap_ok(base) {
             for back in 1..8 {
@@ -560,8 +645,14 @@ fn plan_years(events: &[Event], ev: &YearEvidence) -> (Vec<Option<i32>>, String,
     };
     // Approximate span of the file for a given base year, in µs.
     let span = |base: i32| -> Option<(i64, i64)> {
-        let a = NaiveDate::from_ymd_opt(base, fm, fd.min(28))?.and_hms_opt(0, 0, 0)?.and_utc().timestamp_micros();
-        let b = NaiveDate::from_ymd_opt(base + segments, lm, ld.min(28))?.and_hms_opt(23, 59, 59)?.and_utc().timestamp_micros();
+        let a = NaiveDate::from_ymd_opt(base, fm, fd.min(28))?
+            .and_hms_opt(0, 0, 0)?
+            .and_utc()
+            .timestamp_micros();
+        let b = NaiveDate::from_ymd_opt(base + segments, lm, ld.min(28))?
+            .and_hms_opt(23, 59, 59)?
+            .and_utc()
+            .timestamp_micros();
         Some((a, b))
     };
     const SLACK_US: i64 = 45 * 86_400 * 1_000_000;
@@ -582,31 +673,59 @@ fn plan_years(events: &[Event], ev: &YearEvidence) -> (Vec<Option<i32>>, String,
     let (base, mut reason, conf) = if let Some(y) = ev.given {
         (y, format!("year {y} from --year"), Confidence::Medium)
     } else if let Some(mtime) = ev.mtime {
-        let last_year = if (lm, ld) > (mtime.month(), mtime.day()) { mtime.year() - 1 } else { mtime.year() };
+        let last_year = if (lm, ld) > (mtime.month(), mtime.day()) {
+            mtime.year() - 1
+        } else {
+            mtime.year()
+        };
         let base = last_year - segments;
         let mdate = mtime.format("%Y-%m-%d");
         match ev.anchors {
             Some(anchors) if distance(base, anchors) > 0 => {
-                let amin_year = DateTime::<Utc>::from_timestamp_micros(anchors.0).map_or(base, |t| t.year());
-                let amax_year = DateTime::<Utc>::from_timestamp_micros(anchors.1).map_or(base, |t| t.year());
+                let amin_year =
+                    DateTime::<Utc>::from_timestamp_micros(anchors.0).map_or(base, |t| t.year());
+                let amax_year =
+                    DateTime::<Utc>::from_timestamp_micros(anchors.1).map_or(base, |t| t.year());
                 let best = (amin_year - segments - 1..=amax_year + 1)
                     .min_by_key(|b| (distance(*b, anchors), (amax_year - b).abs()))
                     .unwrap_or(base);
                 if distance(best, anchors) == 0 {
                     (best, format!("year inferred from the other sources in this run (file mtime {mdate} does not fit them)"), Confidence::Medium)
                 } else {
-                    (base, format!("year inferred from file mtime {mdate} (no other source overlaps)"), Confidence::Medium)
+                    (
+                        base,
+                        format!("year inferred from file mtime {mdate} (no other source overlaps)"),
+                        Confidence::Medium,
+                    )
                 }
             }
-            Some(_) => (base, format!("year inferred from file mtime {mdate}, consistent with the other sources"), Confidence::Medium),
-            None => (base, format!("year inferred from file mtime {mdate}"), Confidence::Medium),
+            Some(_) => (
+                base,
+                format!("year inferred from file mtime {mdate}, consistent with the other sources"),
+                Confidence::Medium,
+            ),
+            None => (
+                base,
+                format!("year inferred from file mtime {mdate}"),
+                Confidence::Medium,
+            ),
         }
     } else if let Some((amin, amax)) = ev.anchors {
         let y = DateTime::<Utc>::from_timestamp_micros(amax).map_or(1970, |t| t.year());
-        let best = (y - segments - 1..=y + 1).min_by_key(|b| distance(*b, (amin, amax))).unwrap_or(y);
-        (best, "year inferred from the other sources in this run (no file mtime)".to_owned(), Confidence::Medium)
+        let best = (y - segments - 1..=y + 1)
+            .min_by_key(|b| distance(*b, (amin, amax)))
+            .unwrap_or(y);
+        (
+            best,
+            "year inferred from the other sources in this run (no file mtime)".to_owned(),
+            Confidence::Medium,
+        )
     } else {
-        (1970, "year unknown (no --year, no file mtime, no other source): 1970 assumed".to_owned(), Confidence::Low)
+        (
+            1970,
+            "year unknown (no --year, no file mtime, no other source): 1970 assumed".to_owned(),
+            Confidence::Low,
+        )
     };
     let base = fix_leap(base, &mut reason);
     let years = segment.iter().map(|s| s.map(|s| base + s)).collect();
@@ -650,7 +769,10 @@ pub fn resolve_file(events: &mut [Event], ctx: &mut FileContext<'_>) -> Vec<Stri
                     None => {
                         // Feb 29 in a year forced by --year that has none.
                         e.lower_confidence(Confidence::Low, format!("{month:02}-{day:02} does not exist in {year}: read as the next day"));
-                        NaiveDate::from_ymd_opt(year, month, 28).map_or_else(NaiveDateTime::default, |d| d.and_time(time) + TimeDelta::days(1))
+                        NaiveDate::from_ymd_opt(year, month, 28)
+                            .map_or_else(NaiveDateTime::default, |d| {
+                                d.and_time(time) + TimeDelta::days(1)
+                            })
                     }
                 }
             }
@@ -702,15 +824,24 @@ pub fn resolve_file(events: &mut [Event], ctx: &mut FileContext<'_>) -> Vec<Stri
                         e.lower_confidence(Confidence::Medium, "DST fold: second occurrence (the local time stepped back earlier in the file)");
                     }
                 }
-                note(&format!("DST fold in {} resolved from the file's own order", tz.name()));
+                note(&format!(
+                    "DST fold in {} resolved from the file's own order",
+                    tz.name()
+                ));
             }
             _ => {
                 for (i, _, earlier, _) in members {
                     let e = &mut events[*i];
                     e.ts_us = earlier.timestamp_micros();
-                    e.lower_confidence(Confidence::Low, "ambiguous local time (DST fold) not resolved: first occurrence assumed");
+                    e.lower_confidence(
+                        Confidence::Low,
+                        "ambiguous local time (DST fold) not resolved: first occurrence assumed",
+                    );
                 }
-                note(&format!("DST fold in {} could not be resolved from the file's order", tz.name()));
+                note(&format!(
+                    "DST fold in {} could not be resolved from the file's order",
+                    tz.name()
+                ));
             }
         }
     }
@@ -719,7 +850,10 @@ pub fn resolve_file(events: &mut [Event], ctx: &mut FileContext<'_>) -> Vec<Stri
         for e in events.iter_mut() {
             if e.ts_us + OUT_OF_ORDER_TOLERANCE_US < max_seen {
                 let behind = (max_seen - e.ts_us) / 1_000_000;
-                e.lower_confidence(Confidence::Low, format!("out of order: {behind} s before an earlier line of this file"));
+                e.lower_confidence(
+                    Confidence::Low,
+                    format!("out of order: {behind} s before an earlier line of this file"),
+                );
             }
             max_seen = max_seen.max(e.ts_us);
         }
@@ -734,7 +868,10 @@ mod tests {
     use proptest::prelude::*;
 
     fn ymd_hms(y: i32, m: u32, d: u32, h: u32, mi: u32, s: u32) -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(h, mi, s).unwrap()
+        NaiveDate::from_ymd_opt(y, m, d)
+            .unwrap()
+            .and_hms_opt(h, mi, s)
+            .unwrap()
     }
 
     fn local_event(t: NaiveDateTime) -> Event {
@@ -743,7 +880,16 @@ mod tests {
 
     fn noyear_event(m: u32, d: u32, h: u32) -> Event {
         let time = NaiveTime::from_hms_opt(h, 0, 0).unwrap();
-        Event::builder("test", TimeValue::LocalNoYear { month: m, day: d, time }, "x").build()
+        Event::builder(
+            "test",
+            TimeValue::LocalNoYear {
+                month: m,
+                day: d,
+                time,
+            },
+            "x",
+        )
+        .build()
     }
 
     fn zones(spec: &str) -> FileZones {
@@ -753,21 +899,39 @@ mod tests {
     }
 
     fn resolve(events: &mut [Event], zones: &mut FileZones, year: YearEvidence) -> Vec<String> {
-        resolve_file(events, &mut FileContext { zones, year, chronological: true })
+        resolve_file(
+            events,
+            &mut FileContext {
+                zones,
+                year,
+                chronological: true,
+            },
+        )
     }
 
     #[test]
     fn rfc3339_fraction_and_offset_variants() {
         let base = parse_instant("2025-11-02T05:22:30Z").unwrap();
-        assert_eq!(parse_instant("2025-11-02T05:22:30.000000000Z").unwrap(), base);
+        assert_eq!(
+            parse_instant("2025-11-02T05:22:30.000000000Z").unwrap(),
+            base
+        );
         assert_eq!(parse_instant("2025-11-02t06:22:30+01:00").unwrap(), base);
         assert_eq!(parse_instant("2025-11-02 00:22:30-0500").unwrap(), base);
         assert_eq!(parse_instant("2025-11-02T07:22:30+02").unwrap(), base);
         let f = parse_instant("2025-11-02T05:22:30.1234567891Z").unwrap();
         assert_eq!(f.timestamp_subsec_nanos(), 123_456_789);
-        assert_eq!(parse_instant("2025-11-02T05:22:30.5Z").unwrap().timestamp_subsec_micros(), 500_000);
+        assert_eq!(
+            parse_instant("2025-11-02T05:22:30.5Z")
+                .unwrap()
+                .timestamp_subsec_micros(),
+            500_000
+        );
         assert!(parse_instant("2025-11-02T05:22:30").is_err());
-        assert!(matches!(parse_timestamp("2025-11-02T05:22:30"), Ok(TimeValue::Local(_))));
+        assert!(matches!(
+            parse_timestamp("2025-11-02T05:22:30"),
+            Ok(TimeValue::Local(_))
+        ));
         assert!(parse_timestamp("2025-02-29T00:00:00Z").is_err());
         assert!(parse_timestamp("2024-02-29T00:00:00Z").is_ok());
         assert!(parse_timestamp("2025-11-02T05:22:30.Z").is_err());
@@ -790,7 +954,12 @@ mod tests {
         assert_eq!(parse_epoch_text("1700000000000").unwrap(), want);
         assert_eq!(parse_epoch_text("1700000000000000").unwrap(), want);
         assert_eq!(parse_epoch_text("1700000000000000000").unwrap(), want);
-        assert_eq!(parse_epoch_text("1700000000.25").unwrap().timestamp_subsec_millis(), 250);
+        assert_eq!(
+            parse_epoch_text("1700000000.25")
+                .unwrap()
+                .timestamp_subsec_millis(),
+            250
+        );
         assert!(parse_epoch_text("17e9").is_err());
     }
 
@@ -799,14 +968,20 @@ mod tests {
         assert_eq!(format_offset(0), "T+00:00:00");
         assert_eq!(format_offset(90_061_999_999), "T+25:01:01");
         assert_eq!(format_offset(-5_500_000), "T-00:00:05");
-        assert_eq!(format_utc(1_700_000_000_123_456), "2023-11-14T22:13:20.123456Z");
+        assert_eq!(
+            format_utc(1_700_000_000_123_456),
+            "2023-11-14T22:13:20.123456Z"
+        );
     }
 
     #[test]
     fn new_york_fold_resolved_from_file_order() {
         // 2025-11-02: clocks go from 02:00 EDT back to 01:00 EST.
         let times = [(0, 50), (1, 10), (1, 40), (1, 5), (1, 30), (2, 10)];
-        let mut evs: Vec<Event> = times.iter().map(|&(h, m)| local_event(ymd_hms(2025, 11, 2, h, m, 0))).collect();
+        let mut evs: Vec<Event> = times
+            .iter()
+            .map(|&(h, m)| local_event(ymd_hms(2025, 11, 2, h, m, 0)))
+            .collect();
         let mut z = zones("America/New_York");
         resolve(&mut evs, &mut z, YearEvidence::default());
         let utc: Vec<String> = evs.iter().map(|e| format_utc(e.ts_us)).collect();
@@ -818,17 +993,27 @@ mod tests {
         assert_eq!(utc[5], "2025-11-02T07:10:00.000000Z");
         assert!(evs.windows(2).all(|w| w[0].ts_us < w[1].ts_us));
         assert_eq!(evs[1].confidence, Confidence::Medium);
-        assert!(evs[3].confidence_reasons.iter().any(|r| r.contains("second occurrence")));
+        assert!(evs[3]
+            .confidence_reasons
+            .iter()
+            .any(|r| r.contains("second occurrence")));
         assert_eq!(evs[0].confidence, Confidence::Medium);
     }
 
     #[test]
     fn fold_without_a_visible_step_is_low() {
-        let mut evs = vec![local_event(ymd_hms(2025, 11, 2, 0, 50, 0)), local_event(ymd_hms(2025, 11, 2, 1, 20, 0)), local_event(ymd_hms(2025, 11, 2, 2, 5, 0))];
+        let mut evs = vec![
+            local_event(ymd_hms(2025, 11, 2, 0, 50, 0)),
+            local_event(ymd_hms(2025, 11, 2, 1, 20, 0)),
+            local_event(ymd_hms(2025, 11, 2, 2, 5, 0)),
+        ];
         let mut z = zones("America/New_York");
         resolve(&mut evs, &mut z, YearEvidence::default());
         assert_eq!(evs[1].confidence, Confidence::Low);
-        assert!(evs[1].confidence_reasons.iter().any(|r| r.contains("DST fold")));
+        assert!(evs[1]
+            .confidence_reasons
+            .iter()
+            .any(|r| r.contains("DST fold")));
         assert_eq!(evs[0].confidence, Confidence::Medium);
     }
 
@@ -853,12 +1038,23 @@ mod tests {
     #[test]
     fn most_specific_zone_rule_wins() {
         let mut m = ZoneMap::default();
-        for s in ["UTC", "**/*.log=Asia/Tokyo", "web-1/**=Europe/Berlin", "host:db1=America/Chicago"] {
+        for s in [
+            "UTC",
+            "**/*.log=Asia/Tokyo",
+            "web-1/**=Europe/Berlin",
+            "host:db1=America/Chicago",
+        ] {
             m.push(ZoneRule::parse(s, ZoneOrigin::CommandLine).unwrap());
         }
         let mut f = m.for_file("web-1/auth.log", "demo/web-1/auth.log");
-        assert_eq!(f.zone_for(Some("web-1")).unwrap().tz, chrono_tz::Europe::Berlin);
-        assert_eq!(f.zone_for(Some("DB1.example.com")).unwrap().tz, chrono_tz::America::Chicago);
+        assert_eq!(
+            f.zone_for(Some("web-1")).unwrap().tz,
+            chrono_tz::Europe::Berlin
+        );
+        assert_eq!(
+            f.zone_for(Some("DB1.example.com")).unwrap().tz,
+            chrono_tz::America::Chicago
+        );
         let mut g = m.for_file("other/x.log", "other/x.log");
         assert_eq!(g.zone_for(None).unwrap().tz, chrono_tz::Asia::Tokyo);
         let mut h = m.for_file("x.txt", "x.txt");
@@ -868,13 +1064,27 @@ mod tests {
 
     #[test]
     fn dec_to_jan_rollover_inside_a_file() {
-        let mut evs = vec![noyear_event(12, 31, 23), noyear_event(1, 1, 0), noyear_event(1, 1, 1)];
+        let mut evs = vec![
+            noyear_event(12, 31, 23),
+            noyear_event(1, 1, 0),
+            noyear_event(1, 1, 1),
+        ];
         let mut z = zones("UTC");
         let mtime = parse_instant("2026-01-02T00:00:00Z").unwrap();
-        resolve(&mut evs, &mut z, YearEvidence { mtime: Some(mtime), ..Default::default() });
+        resolve(
+            &mut evs,
+            &mut z,
+            YearEvidence {
+                mtime: Some(mtime),
+                ..Default::default()
+            },
+        );
         assert_eq!(format_utc(evs[0].ts_us), "2025-12-31T23:00:00.000000Z");
         assert_eq!(format_utc(evs[1].ts_us), "2026-01-01T00:00:00.000000Z");
-        assert!(evs[1].confidence_reasons.iter().any(|r| r.contains("rolled over")));
+        assert!(evs[1]
+            .confidence_reasons
+            .iter()
+            .any(|r| r.contains("rolled over")));
         assert_eq!(evs[0].confidence, Confidence::Medium);
     }
 
@@ -882,7 +1092,14 @@ mod tests {
     fn year_flag_is_the_first_lines_year() {
         let mut evs = vec![noyear_event(12, 31, 23), noyear_event(1, 1, 0)];
         let mut z = zones("UTC");
-        resolve(&mut evs, &mut z, YearEvidence { given: Some(2024), ..Default::default() });
+        resolve(
+            &mut evs,
+            &mut z,
+            YearEvidence {
+                given: Some(2024),
+                ..Default::default()
+            },
+        );
         assert_eq!(format_utc(evs[0].ts_us), "2024-12-31T23:00:00.000000Z");
         assert_eq!(format_utc(evs[1].ts_us), "2025-01-01T00:00:00.000000Z");
     }
@@ -892,7 +1109,14 @@ mod tests {
         let mut evs = vec![noyear_event(2, 29, 1)];
         let mut z = zones("UTC");
         let mtime = parse_instant("2026-03-01T00:00:00Z").unwrap();
-        resolve(&mut evs, &mut z, YearEvidence { mtime: Some(mtime), ..Default::default() });
+        resolve(
+            &mut evs,
+            &mut z,
+            YearEvidence {
+                mtime: Some(mtime),
+                ..Default::default()
+            },
+        );
         assert_eq!(format_utc(evs[0].ts_us), "2024-02-29T01:00:00.000000Z");
     }
 
@@ -901,22 +1125,46 @@ mod tests {
         let mut evs = vec![noyear_event(3, 10, 1), noyear_event(3, 10, 2)];
         let mut z = zones("UTC");
         let mtime = parse_instant("2026-11-23T04:27:39Z").unwrap();
-        let a = parse_instant("2025-03-10T00:00:00Z").unwrap().timestamp_micros();
-        let b = parse_instant("2025-03-11T00:00:00Z").unwrap().timestamp_micros();
-        let notes = resolve(&mut evs, &mut z, YearEvidence { mtime: Some(mtime), anchors: Some((a, b)), given: None });
+        let a = parse_instant("2025-03-10T00:00:00Z")
+            .unwrap()
+            .timestamp_micros();
+        let b = parse_instant("2025-03-11T00:00:00Z")
+            .unwrap()
+            .timestamp_micros();
+        let notes = resolve(
+            &mut evs,
+            &mut z,
+            YearEvidence {
+                mtime: Some(mtime),
+                anchors: Some((a, b)),
+                given: None,
+            },
+        );
         assert_eq!(format_utc(evs[0].ts_us), "2025-03-10T01:00:00.000000Z");
         assert!(notes[0].contains("other sources"));
         // mtime that agrees is kept
         let mut evs = vec![noyear_event(3, 10, 1)];
         let mtime = parse_instant("2025-03-12T00:00:00Z").unwrap();
-        let notes = resolve(&mut evs, &mut z, YearEvidence { mtime: Some(mtime), anchors: Some((a, b)), given: None });
+        let notes = resolve(
+            &mut evs,
+            &mut z,
+            YearEvidence {
+                mtime: Some(mtime),
+                anchors: Some((a, b)),
+                given: None,
+            },
+        );
         assert_eq!(format_utc(evs[0].ts_us), "2025-03-10T01:00:00.000000Z");
         assert!(notes[0].contains("consistent"));
     }
 
     #[test]
     fn out_of_order_lines_are_marked_low() {
-        let mut evs = vec![local_event(ymd_hms(2025, 6, 1, 12, 0, 0)), local_event(ymd_hms(2025, 6, 1, 11, 0, 0)), local_event(ymd_hms(2025, 6, 1, 11, 58, 0))];
+        let mut evs = vec![
+            local_event(ymd_hms(2025, 6, 1, 12, 0, 0)),
+            local_event(ymd_hms(2025, 6, 1, 11, 0, 0)),
+            local_event(ymd_hms(2025, 6, 1, 11, 58, 0)),
+        ];
         let mut z = zones("UTC");
         resolve(&mut evs, &mut z, YearEvidence::default());
         assert_eq!(evs[1].confidence, Confidence::Low);

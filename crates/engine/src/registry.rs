@@ -1,0 +1,165 @@
+//! Every parser of every family, and how a file is matched to one.
+
+use std::sync::OnceLock;
+
+use rayon::prelude::*;
+use tplus_model::{Collected, Parser};
+
+/// The parsers, in tie-break order (auth, cloud, deploy; each family's own order).
+#[derive(Default)]
+pub struct Registry {
+    parsers: Vec<Box<dyn Parser>>,
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.parsers.iter().map(|p| p.id()))
+            .finish()
+    }
+}
+
+/// `--format PATTERN=FORMAT`: force a format for matching files.
+#[derive(Debug, Clone)]
+pub struct FormatOverride {
+    glob: globset::GlobMatcher,
+    format: String,
+}
+
+impl FormatOverride {
+    /// Parses `PATTERN=FORMAT`, checking that FORMAT exists.
+    ///
+    /// # Errors
+    /// A message naming the bad pattern or the unknown format.
+    pub fn parse(spec: &str) -> Result<FormatOverride, String> {
+        let (pat, fmt) = spec
+            .rsplit_once('=')
+            .ok_or_else(|| format!("--format {spec:?}: expected PATTERN=FORMAT"))?;
+        if Registry::global().by_id(fmt.trim()).is_none() {
+            return Err(format!(
+                "--format {spec:?}: unknown format {fmt:?} (see `tplus formats`)"
+            ));
+        }
+        let glob = globset::GlobBuilder::new(pat.trim())
+            .literal_separator(true)
+            .build()
+            .map_err(|e| format!("--format {spec:?}: {e}"))?
+            .compile_matcher();
+        Ok(FormatOverride {
+            glob,
+            format: fmt.trim().to_owned(),
+        })
+    }
+}
+
+/// How many bytes of an input the sniffers see.
+pub const SNIFF_BYTES: usize = 64 * 1024;
+
+impl Registry {
+    /// The process-wide registry.
+    pub fn global() -> &'static Registry {
+        static R: OnceLock<Registry> = OnceLock::new();
+        R.get_or_init(|| {
+            let mut parsers = tplus_auth::parsers();
+            parsers.extend(tplus_cloud::parsers());
+            parsers.extend(tplus_deploy::parsers());
+            Registry { parsers }
+        })
+    }
+
+    /// All parsers.
+    pub fn parsers(&self) -> impl Iterator<Item = &dyn Parser> {
+        self.parsers.iter().map(|p| p.as_ref())
+    }
+
+    /// The parser with this format id.
+    pub fn by_id(&self, id: &str) -> Option<&dyn Parser> {
+        self.parsers().find(|p| p.id() == id)
+    }
+
+    /// Picks the parser for a file: an override whose glob matches, else the best sniff
+    /// score over the first [`SNIFF_BYTES`] (first registered wins a tie).
+    pub fn choose(
+        &'static self,
+        rel: &str,
+        listed: &str,
+        data: &[u8],
+        overrides: &[FormatOverride],
+    ) -> Option<&'static dyn Parser> {
+        for o in overrides {
+            if o.glob.is_match(rel) || o.glob.is_match(listed) {
+                return self.by_id(&o.format);
+            }
+        }
+        let head = &data[..data.len().min(SNIFF_BYTES)];
+        let mut best: Option<(&dyn Parser, u8)> = None;
+        for p in self.parsers() {
+            let s = p.sniff(head).0;
+            if s > 0 && best.is_none_or(|(_, b)| s > b) {
+                best = Some((p, s));
+            }
+        }
+        best.map(|(p, _)| p)
+    }
+}
+
+/// Inputs smaller than this are parsed whole; larger line inputs are split.
+const CHUNK_MIN_BYTES: usize = 8 << 20;
+
+/// Parses a whole input; line formats above [`CHUNK_MIN_BYTES`] are split into line-aligned
+/// chunks parsed in parallel and appended in order, which gives the same result as one pass
+/// because chunks only start on lines the parser calls independent.
+pub fn parse_all(p: &dyn Parser, data: &[u8]) -> Collected {
+    let threads = rayon::current_num_threads();
+    if !p.line_oriented() || threads < 2 || data.len() < CHUNK_MIN_BYTES {
+        return tplus_model::collect(p, data);
+    }
+    let target = (data.len() / (threads * 4)).max(CHUNK_MIN_BYTES / 2);
+    let mut bounds = vec![0usize];
+    let mut pos = target;
+    while pos < data.len() {
+        // Move to the start of the next line, then on to a line that may start a chunk.
+        let Some(nl) = memchr::memchr(b'\n', &data[pos..]) else {
+            break;
+        };
+        let mut start = pos + nl + 1;
+        while start < data.len() {
+            let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i);
+            if p.is_chunk_boundary(&data[start..end]) {
+                break;
+            }
+            start = end + 1;
+        }
+        if start >= data.len() {
+            break;
+        }
+        bounds.push(start);
+        pos = start + target;
+    }
+    bounds.push(data.len());
+    let spans: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
+    let newlines: Vec<u64> = spans
+        .par_iter()
+        .map(|&(a, b)| memchr::memchr_iter(b'\n', &data[a..b]).count() as u64)
+        .collect();
+    let mut first_lines = Vec::with_capacity(spans.len());
+    let mut line = 1u64;
+    for n in &newlines {
+        first_lines.push(line);
+        line += n;
+    }
+    let parts: Vec<Collected> = spans
+        .par_iter()
+        .zip(first_lines.par_iter())
+        .map(|(&(a, b), &first)| {
+            let mut c = Collected::default();
+            p.parse_chunk(&data[a..b], first, a as u64, &mut c);
+            c
+        })
+        .collect();
+    let mut all = Collected::default();
+    for c in parts {
+        all.append(c);
+    }
+    all
+}

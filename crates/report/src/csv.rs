@@ -1,0 +1,118 @@
+//! `timeline.csv`: the JSONL columns with evidence flattened, RFC 4180 quoting, and every
+//! text cell that could start a spreadsheet formula prefixed with `'`.
+
+use std::io::{self, Write};
+
+use tplus_model::time::{format_offset, format_utc, offset_seconds};
+use tplus_model::{Timeline, TimelineSink};
+
+use crate::escape::csv_text;
+
+/// Writes `timeline.csv`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CsvSink;
+
+/// The header row.
+pub const COLUMNS: [&str; 24] = [
+    "datetime",
+    "timestamp_desc",
+    "message",
+    "t_offset",
+    "t_offset_seconds",
+    "source",
+    "host",
+    "actor",
+    "actor_kind",
+    "action",
+    "target",
+    "src_ip",
+    "outcome",
+    "confidence",
+    "confidence_reasons",
+    "event_id",
+    "ts_raw",
+    "evidence_path",
+    "evidence_sha256",
+    "evidence_line",
+    "evidence_record",
+    "evidence_offset",
+    "count",
+    "tags",
+];
+
+impl TimelineSink for CsvSink {
+    fn file_name(&self) -> &'static str {
+        "timeline.csv"
+    }
+
+    fn write(&self, tl: &Timeline, out: &mut dyn Write) -> io::Result<()> {
+        out.write_all(COLUMNS.join(",").as_bytes())?;
+        out.write_all(b"\r\n")?;
+        let mut row = String::with_capacity(512);
+        for e in &tl.events {
+            row.clear();
+            let off = tl.offset_us(e.ts_us);
+            let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+            let tag_text = e
+                .tags
+                .iter()
+                .filter_map(|t| {
+                    serde_json::to_value(t)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                })
+                .collect::<Vec<_>>()
+                .join(";");
+            let texts: [String; 17] = [
+                format_utc(e.ts_us),
+                e.timestamp_desc.clone(),
+                e.message.clone(),
+                format_offset(off),
+                String::new(),
+                e.source.to_owned(),
+                opt(&e.host),
+                opt(&e.actor),
+                e.actor_kind.as_str().to_owned(),
+                opt(&e.action),
+                opt(&e.target),
+                opt(&e.src_ip),
+                e.outcome.as_str().to_owned(),
+                e.confidence.as_str().to_owned(),
+                e.confidence_reasons.join("; "),
+                opt(&e.event_id),
+                e.ts_raw.clone(),
+            ];
+            for (i, t) in texts.iter().enumerate() {
+                if i > 0 {
+                    row.push(',');
+                }
+                if i == 4 {
+                    row.push_str(&offset_seconds(off).to_string());
+                } else {
+                    csv_text(t, &mut row);
+                }
+            }
+            row.push(',');
+            csv_text(crate::input_path(tl, e.input), &mut row);
+            row.push(',');
+            row.push_str(crate::input_sha(tl, e.input));
+            row.push(',');
+            if let Some(l) = e.location.line {
+                row.push_str(&l.to_string());
+            }
+            row.push(',');
+            if let Some(r) = e.location.record {
+                row.push_str(&r.to_string());
+            }
+            row.push(',');
+            row.push_str(&e.location.offset.to_string());
+            row.push(',');
+            row.push_str(&e.count.to_string());
+            row.push(',');
+            csv_text(&tag_text, &mut row);
+            row.push_str("\r\n");
+            out.write_all(row.as_bytes())?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,488 @@
+//! `preread.md`: what the team reads before the post-incident meeting.
+//!
+//! Short however large the input: repeated events collapse into one row with a count and a
+//! span, rows are chosen by significance, and the document says how many events it left out.
+//! Blameless wording: it states what happened, never who failed.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use tplus_model::time::{format_offset, format_utc};
+use tplus_model::{Confidence, Event, Outcome, Tag, Timeline, TimelineSink};
+
+use crate::escape::{md_cell, md_text};
+
+/// Writes `preread.md`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PrereadSink;
+
+/// At most this many rows in the condensed timeline.
+const MAX_ROWS: usize = 30;
+/// At most this many findings listed one per line.
+const MAX_FINDINGS: usize = 15;
+/// At most this many files listed one per row in the inventory.
+const MAX_FILES: usize = 15;
+/// Events of one kind closer than this are one row.
+const COLLAPSE_GAP_US: i64 = 15 * 60 * 1_000_000;
+
+/// A run of similar events shown as one row.
+#[derive(Debug, Clone)]
+struct Group {
+    first: usize,
+    last: usize,
+    count: u64,
+    members: u64,
+    score: u32,
+    actors: BTreeSet<String>,
+    confidence: Confidence,
+}
+
+fn tag_bonus(e: &Event) -> u32 {
+    let mut b = 0;
+    for t in &e.tags {
+        b += match t {
+            Tag::LoggingTamper => 60,
+            Tag::PrivilegeChange
+            | Tag::CredentialChange
+            | Tag::PolicyChange
+            | Tag::AccountChange => 35,
+            Tag::LoginWithoutMfa | Tag::Rollback | Tag::DeployFailed => 30,
+            Tag::DeployStarted | Tag::DeploySucceeded | Tag::Scaled => 25,
+            Tag::Authentication => 5,
+            _ => 0,
+        };
+    }
+    b
+}
+
+type GroupKey<'a> = (&'a str, Option<&'a str>, Outcome, Option<&'a str>);
+
+fn group_key(e: &Event) -> GroupKey<'_> {
+    (
+        e.source,
+        e.action.as_deref(),
+        e.outcome,
+        e.src_ip.as_deref().or(e.actor.as_deref()),
+    )
+}
+
+fn condense(tl: &Timeline) -> Vec<Group> {
+    let mut groups: Vec<Group> = Vec::new();
+    let mut open: HashMap<GroupKey<'_>, usize> = HashMap::new();
+    let mut failures_from: HashMap<&str, u64> = HashMap::new();
+    for (i, e) in tl.events.iter().enumerate() {
+        let mut score = u32::from(e.significance) + tag_bonus(e);
+        if let Some(ip) = e.src_ip.as_deref() {
+            match e.outcome {
+                Outcome::Failure if e.has_tag(Tag::Authentication) => {
+                    *failures_from.entry(ip).or_default() += e.count
+                }
+                Outcome::Success
+                    if e.has_tag(Tag::Authentication)
+                        && failures_from.get(ip).is_some_and(|n| *n > 0) =>
+                {
+                    score += 60
+                }
+                _ => {}
+            }
+        }
+        let key = group_key(e);
+        let joined = match open.get(&key) {
+            Some(&g) if e.ts_us - tl.events[groups[g].last].ts_us <= COLLAPSE_GAP_US => {
+                let gr = &mut groups[g];
+                gr.last = i;
+                gr.count += e.count;
+                gr.members += 1;
+                gr.score = gr.score.max(score);
+                gr.confidence = gr.confidence.min(e.confidence);
+                if let Some(a) = &e.actor {
+                    gr.actors.insert(a.clone());
+                }
+                true
+            }
+            _ => false,
+        };
+        if !joined {
+            open.insert(key, groups.len());
+            groups.push(Group {
+                first: i,
+                last: i,
+                count: e.count,
+                members: 1,
+                score,
+                actors: e.actor.iter().cloned().collect(),
+                confidence: e.confidence,
+            });
+        }
+    }
+    for g in &mut groups {
+        // Bursts matter: a 600-attempt row outranks a single attempt of the same kind.
+        g.score += (64 - g.count.leading_zeros()) * 4;
+    }
+    let mut order: Vec<usize> = (0..groups.len()).collect();
+    order.sort_by(|&a, &b| {
+        groups[b]
+            .score
+            .cmp(&groups[a].score)
+            .then(groups[a].first.cmp(&groups[b].first))
+    });
+    order.truncate(MAX_ROWS);
+    order.sort_unstable();
+    order.into_iter().map(|i| groups[i].clone()).collect()
+}
+
+fn evidence_ref(tl: &Timeline, e: &Event) -> String {
+    let p = crate::input_path(tl, e.input);
+    match (e.location.line, e.location.record) {
+        (Some(l), _) => format!("{p}:{l}"),
+        (None, Some(r)) => format!("{p}#{r}"),
+        _ => format!("{p}@{}", e.location.offset),
+    }
+}
+
+fn short(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_owned()
+    } else {
+        let mut t: String = s.chars().take(n).collect();
+        t.push('…');
+        t
+    }
+}
+
+fn span_text(us: i64) -> String {
+    let s = us / 1_000_000;
+    if s < 120 {
+        format!("{s} s")
+    } else if s < 7200 {
+        format!("{} min", s / 60)
+    } else {
+        format!("{:.1} h", s as f64 / 3600.0)
+    }
+}
+
+fn render(tl: &Timeline) -> String {
+    let mut o = String::new();
+    let title = tl
+        .run
+        .title
+        .clone()
+        .unwrap_or_else(|| "Incident review".to_owned());
+    let _ = writeln!(o, "# {} — pre-read\n", md_text(&title));
+    let _ = writeln!(
+        o,
+        "_Prepared by tplus {} from {} input files ({} events). This document describes what happened and what the evidence can and cannot show; it does not assign blame. Evidence digest (SHA-256 of `inputs.sha256`): `{}`._\n",
+        tl.run.tool_version,
+        tl.inputs.len(),
+        tl.events.len(),
+        tl.run.inputs_digest
+    );
+
+    o.push_str("## Incident window and T0\n\n");
+    if tl.run.t0_given {
+        let _ = writeln!(o, "- **T0**: {} (given).", format_utc(tl.run.t0_us));
+    } else {
+        let _ = writeln!(o, "- **T0**: {} — **T0 was not given**: it is the first event of the timeline. Pass `--t0` (or `t0` in the case file) to anchor T+ offsets on the real incident start.", format_utc(tl.run.t0_us));
+    }
+    let (ws, we) = tl.run.window;
+    let _ = writeln!(
+        o,
+        "- **Window**: {} to {} ({}, {}).",
+        format_utc(ws),
+        format_utc(we),
+        span_text(we - ws),
+        if tl.run.window_given {
+            "given"
+        } else {
+            "T0 to the last event"
+        }
+    );
+    if let (Some(f), Some(l)) = (tl.events.first(), tl.events.last()) {
+        let _ = writeln!(
+            o,
+            "- **Evidence spans** {} to {}.",
+            format_utc(f.ts_us),
+            format_utc(l.ts_us)
+        );
+    }
+    o.push('\n');
+
+    o.push_str("## Scope\n\n");
+    let mut by_source: BTreeMap<&str, (u64, BTreeSet<u32>)> = BTreeMap::new();
+    let mut hosts: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut actors: BTreeMap<(&str, &str), u64> = BTreeMap::new();
+    for e in &tl.events {
+        let s = by_source.entry(e.source).or_default();
+        s.0 += 1;
+        s.1.insert(e.input);
+        if let Some(h) = &e.host {
+            *hosts.entry(h).or_default() += 1;
+        }
+        if let Some(a) = &e.actor {
+            *actors.entry((a, e.actor_kind.as_str())).or_default() += 1;
+        }
+    }
+    let sources: Vec<String> = by_source
+        .iter()
+        .map(|(s, (n, f))| format!("{} ({n} events, {} files)", md_cell(s), f.len()))
+        .collect();
+    let _ = writeln!(
+        o,
+        "- **Sources**: {}.",
+        if sources.is_empty() {
+            "none".to_owned()
+        } else {
+            sources.join(", ")
+        }
+    );
+    let mut hl: Vec<(&&str, &u64)> = hosts.iter().collect();
+    hl.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let host_txt: Vec<String> = hl
+        .iter()
+        .take(12)
+        .map(|(h, n)| format!("{} ({n})", md_cell(h)))
+        .collect();
+    let more_hosts = hl.len().saturating_sub(12);
+    let _ = writeln!(
+        o,
+        "- **Hosts** ({}): {}{}.",
+        hl.len(),
+        if host_txt.is_empty() {
+            "none named".to_owned()
+        } else {
+            host_txt.join(", ")
+        },
+        if more_hosts > 0 {
+            format!(" and {more_hosts} more")
+        } else {
+            String::new()
+        }
+    );
+    let mut al: Vec<(&(&str, &str), &u64)> = actors.iter().collect();
+    al.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let actor_txt: Vec<String> = al
+        .iter()
+        .take(12)
+        .map(|((a, k), n)| format!("{} ({k}, {n})", md_cell(&short(a, 60))))
+        .collect();
+    let more_actors = al.len().saturating_sub(12);
+    let _ = writeln!(
+        o,
+        "- **Accounts** ({}): {}{}.",
+        al.len(),
+        if actor_txt.is_empty() {
+            "none named".to_owned()
+        } else {
+            actor_txt.join(", ")
+        },
+        if more_actors > 0 {
+            format!(" and {more_actors} more")
+        } else {
+            String::new()
+        }
+    );
+    if tl.run.time_notes.is_empty() {
+        o.push_str("- **Time**: every timestamp carried its own zone.\n");
+    } else {
+        o.push_str("- **Time zones and years** (how zone-less and year-less times were read):\n");
+        for n in tl.run.time_notes.iter().take(12) {
+            let _ = writeln!(o, "  - {}", md_text(n));
+        }
+        if tl.run.time_notes.len() > 12 {
+            let _ = writeln!(
+                o,
+                "  - … {} more in custody.json and the events' `confidence_reasons`.",
+                tl.run.time_notes.len() - 12
+            );
+        }
+    }
+    o.push('\n');
+
+    o.push_str("## Evidence inventory\n\n");
+    if tl.inputs.len() <= MAX_FILES {
+        o.push_str("| File | Format | Events | SHA-256 |\n|---|---|---:|---|\n");
+        for i in &tl.inputs {
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | `{}` |",
+                md_cell(&i.path),
+                md_cell(&i.format),
+                i.events,
+                i.sha256.as_deref().unwrap_or("unreadable")
+            );
+        }
+    } else {
+        o.push_str("| Format | Files | Events |\n|---|---:|---:|\n");
+        let mut fm: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+        for i in &tl.inputs {
+            let f = fm.entry(&i.format).or_default();
+            f.0 += 1;
+            f.1 += i.events;
+        }
+        for (f, (n, ev)) in fm {
+            let _ = writeln!(o, "| {} | {n} | {ev} |", md_cell(f));
+        }
+        let _ = writeln!(
+            o,
+            "\nEvery file and its SHA-256 is in `inputs.sha256` (digest `{}`) and `custody.json`.",
+            tl.run.inputs_digest
+        );
+    }
+    let bad: u64 = tl.inputs.iter().map(|i| i.errors).sum();
+    if bad > 0 {
+        let _ = writeln!(o, "\n{bad} lines or records could not be read; see the findings below and `custody.json`.");
+    }
+    o.push('\n');
+
+    o.push_str("## Condensed timeline\n\n");
+    let groups = condense(tl);
+    if groups.is_empty() {
+        o.push_str("No events.\n\n");
+    } else {
+        o.push_str("| T+ | Time (UTC) | Actor (kind) | Event | Source and evidence | Confidence | Note |\n|---|---|---|---|---|---|---|\n");
+        for g in &groups {
+            let e = &tl.events[g.first];
+            let l = &tl.events[g.last];
+            let actor = match g.actors.len() {
+                0 => "—".to_owned(),
+                1 => format!(
+                    "{} ({})",
+                    md_cell(&short(e.actor.as_deref().unwrap_or("?"), 40)),
+                    e.actor_kind.as_str()
+                ),
+                n => format!("{n} accounts"),
+            };
+            let what = if e.message.is_empty() {
+                e.action.clone().unwrap_or_default()
+            } else {
+                e.message.clone()
+            };
+            let event = if g.count > 1 {
+                format!("{}× {}", g.count, short(&what, 90))
+            } else {
+                short(&what, 110)
+            };
+            let mut note = Vec::new();
+            if g.count > 1 {
+                note.push(format!("{} over {}", g.count, span_text(l.ts_us - e.ts_us)));
+            }
+            if let Some(ip) = &e.src_ip {
+                note.push(format!("from {ip}"));
+            }
+            if e.outcome == Outcome::Failure {
+                note.push("failed".to_owned());
+            }
+            if g.confidence < Confidence::High {
+                if let Some(r) = e.confidence_reasons.first() {
+                    note.push(short(r, 60));
+                }
+            }
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {} | {} `{}` | {} | {} |",
+                format_offset(tl.offset_us(e.ts_us)),
+                format_utc(e.ts_us),
+                actor,
+                md_cell(&event),
+                md_cell(e.source),
+                md_cell(&evidence_ref(tl, e)).replace('`', ""),
+                g.confidence.as_str(),
+                md_cell(&note.join("; "))
+            );
+        }
+        let total = tl.events.len() as u64;
+        let left = total.saturating_sub(groups.iter().map(|g| g.members).sum::<u64>());
+        let _ = writeln!(
+            o,
+            "\n{} rows stand for the most significant events; {left} of {total} events are not shown here — every event is in `timeline.csv`, `timeline.jsonl` and `report.html`.\n",
+            groups.len()
+        );
+    }
+
+    o.push_str("## Telemetry gaps and other findings\n\n");
+    if tl.findings.is_empty() {
+        o.push_str("No findings: no gaps, tamper, skew or unreadable records were detected.\n");
+    } else {
+        for f in tl.findings.iter().take(MAX_FINDINGS) {
+            let mut where_ = Vec::new();
+            if let Some(s) = &f.source {
+                where_.push(s.clone());
+            }
+            if let Some(h) = &f.host {
+                where_.push(format!("host {h}"));
+            }
+            if let (Some(a), Some(b)) = (f.start_us, f.end_us) {
+                where_.push(format!(
+                    "{} to {}",
+                    format_offset(tl.offset_us(a)),
+                    format_offset(tl.offset_us(b))
+                ));
+            }
+            let _ = writeln!(
+                o,
+                "- **{}** {} — {} ({})",
+                f.severity.as_str(),
+                f.kind.as_str(),
+                md_text(&f.summary),
+                md_cell(&where_.join(", "))
+            );
+        }
+        if tl.findings.len() > MAX_FINDINGS {
+            let _ = writeln!(
+                o,
+                "- … {} more in `findings.json`.",
+                tl.findings.len() - MAX_FINDINGS
+            );
+        }
+    }
+    o.push('\n');
+
+    let list = |o: &mut String, title: &str, items: &[String], none: &str| {
+        let _ = writeln!(o, "## {title}\n");
+        if items.is_empty() {
+            let _ = writeln!(o, "{none}\n");
+        } else {
+            for i in items {
+                let _ = writeln!(o, "- {}", md_text(i));
+            }
+            o.push('\n');
+        }
+    };
+    list(
+        &mut o,
+        "Hypotheses",
+        &tl.run.hypotheses,
+        "None recorded yet (add `hypotheses` to the case file).",
+    );
+    list(
+        &mut o,
+        "Open questions",
+        &tl.run.open_questions,
+        "None recorded yet (add `questions` to the case file).",
+    );
+    list(
+        &mut o,
+        "Attendees",
+        &tl.run.attendees,
+        "Not listed (add `attendees` to the case file).",
+    );
+
+    o.push_str("## Agenda\n\n");
+    o.push_str("1. Confirm the incident window and T0 (5 min).\n");
+    o.push_str("2. Walk through the condensed timeline; correct or add events (20 min).\n");
+    o.push_str("3. Review telemetry gaps and other findings: what could we not see? (10 min)\n");
+    o.push_str("4. Test the hypotheses against the evidence (10 min).\n");
+    o.push_str("5. Agree on follow-up actions and owners for systems and processes (10 min).\n");
+    o
+}
+
+impl TimelineSink for PrereadSink {
+    fn file_name(&self) -> &'static str {
+        "preread.md"
+    }
+
+    fn write(&self, tl: &Timeline, out: &mut dyn Write) -> io::Result<()> {
+        out.write_all(render(tl).as_bytes())
+    }
+}
