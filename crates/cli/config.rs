@@ -153,6 +153,7 @@ impl RunConfig {
             window,
             threads: a.threads,
             findings,
+            progress: tplus_engine::ProgressHandle::default(),
         };
         Ok(RunConfig {
             build,

@@ -5,6 +5,7 @@
 
 mod args;
 mod config;
+mod progress;
 
 use std::io::Write;
 use std::path::Path;
@@ -66,10 +67,17 @@ fn prepare_out(dir: &Path, force: bool) -> Result<()> {
     Ok(())
 }
 
-fn build(cfg: RunConfig) -> Result<ExitCode> {
+fn build(mut cfg: RunConfig) -> Result<ExitCode> {
     let started = Instant::now();
     prepare_out(&cfg.out, cfg.force)?;
+    let bar = progress::Bar::for_stderr(cfg.quiet);
+    if let Some(b) = &bar {
+        cfg.build.progress = tplus_engine::ProgressHandle::new(b.clone());
+    }
     let mut tl = tplus_engine::build(&cfg.build)?;
+    if let Some(b) = &bar {
+        tplus_engine::Progress::phase(b.as_ref(), "write");
+    }
     tl.run.title = cfg.title.clone();
     tl.run.attendees = cfg.attendees.clone();
     tl.run.hypotheses = cfg.hypotheses.clone();
@@ -127,6 +135,9 @@ fn build(cfg: RunConfig) -> Result<ExitCode> {
     std::fs::write(&custody_path, json)
         .with_context(|| format!("cannot write {}", custody_path.display()))?;
 
+    if let Some(b) = &bar {
+        b.finish();
+    }
     if !cfg.quiet {
         let errors: u64 = tl.inputs.iter().map(|i| i.errors).sum();
         let unread = tl.inputs.iter().filter(|i| i.error.is_some()).count();

@@ -55,6 +55,52 @@ pub enum EngineError {
     Threads(usize, String),
 }
 
+/// Hooks for a progress display; the engine calls them from worker threads.
+pub trait Progress: Send + Sync {
+    /// A new phase begins (`parse`, `resolve`, `sort`, `findings`, `write`).
+    fn phase(&self, name: &'static str);
+    /// The inputs to read: how many files and bytes.
+    fn inputs(&self, files: u64, bytes: u64);
+    /// One input was parsed.
+    fn file_done(&self, bytes: u64, events: u64);
+}
+
+/// A shared progress display (a no-op when none is set).
+#[derive(Clone, Default)]
+pub struct ProgressHandle(Option<std::sync::Arc<dyn Progress>>);
+
+impl ProgressHandle {
+    /// Wraps a display.
+    pub fn new(p: std::sync::Arc<dyn Progress>) -> Self {
+        ProgressHandle(Some(p))
+    }
+    fn phase(&self, name: &'static str) {
+        if let Some(p) = &self.0 {
+            p.phase(name);
+        }
+    }
+    fn inputs(&self, files: u64, bytes: u64) {
+        if let Some(p) = &self.0 {
+            p.inputs(files, bytes);
+        }
+    }
+    fn file_done(&self, bytes: u64, events: u64) {
+        if let Some(p) = &self.0 {
+            p.file_done(bytes, events);
+        }
+    }
+}
+
+impl std::fmt::Debug for ProgressHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "ProgressHandle(on)"
+        } else {
+            "ProgressHandle(off)"
+        })
+    }
+}
+
 /// Everything a build needs, validated (the CLI builds it; libraries never see clap).
 #[derive(Debug, Default)]
 pub struct BuildConfig {
@@ -76,6 +122,8 @@ pub struct BuildConfig {
     pub threads: usize,
     /// Thresholds for the findings.
     pub findings: FindingsConfig,
+    /// Progress display.
+    pub progress: ProgressHandle,
 }
 
 /// One file after parsing, before the merge.
@@ -107,10 +155,23 @@ fn build_in_pool(
     registry: &'static Registry,
     files: Vec<SourceFile>,
 ) -> Result<Timeline, EngineError> {
+    let total: u64 = files
+        .iter()
+        .filter_map(|f| f.fs_path.as_ref())
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    cfg.progress.inputs(files.len() as u64, total);
+    cfg.progress.phase("parse");
     let mut parsed: Vec<Parsed> = files
         .par_iter()
-        .map(|f| parse_file(registry, cfg, f))
+        .map(|f| {
+            let p = parse_file(registry, cfg, f);
+            cfg.progress.file_done(p.summary.size, p.summary.events);
+            p
+        })
         .collect();
+    cfg.progress.phase("resolve");
 
     // Anchors for year inference: the span of the events that carry a full, zoned timestamp.
     let anchors = parsed
@@ -160,15 +221,9 @@ fn build_in_pool(
     }
     let dup = dedup::merge_duplicates(&mut per_file, &mut inputs, &dedup_flags);
 
+    cfg.progress.phase("sort");
     let mut events: Vec<Event> = per_file.into_iter().flatten().collect();
-    events.par_sort_unstable_by_key(|e| {
-        (
-            e.ts_us,
-            e.input,
-            e.location.offset,
-            e.location.record.or(e.location.line).unwrap_or(0),
-        )
-    });
+    sort_events(&mut events);
 
     let first = events.first().map(|e| e.ts_us);
     let last = events.last().map(|e| e.ts_us);
@@ -192,10 +247,24 @@ fn build_in_pool(
         inputs,
         run,
     };
+    cfg.progress.phase("findings");
     let mut findings = tplus_findings::analyse(&tl, &cfg.findings);
     findings.extend(dup.findings);
     tl.findings = findings;
     Ok(tl)
+}
+
+/// Sorts events on the total key `(time, input, byte offset, record or line)`: unique per
+/// event, so the order does not depend on the number of threads.
+pub fn sort_events(events: &mut [Event]) {
+    events.par_sort_unstable_by_key(|e| {
+        (
+            e.ts_us,
+            e.input,
+            e.location.offset,
+            e.location.record.or(e.location.line).unwrap_or(0),
+        )
+    });
 }
 
 fn parse_file(registry: &'static Registry, cfg: &BuildConfig, f: &SourceFile) -> Parsed {

@@ -1,0 +1,58 @@
+//! The progress bar on stderr: only when stderr is a terminal and `--quiet` is not given.
+
+use std::io::IsTerminal;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use tplus_engine::Progress;
+
+pub struct Bar {
+    bar: ProgressBar,
+    files: AtomicU64,
+    files_total: AtomicU64,
+    events: AtomicU64,
+}
+
+impl Bar {
+    pub fn for_stderr(quiet: bool) -> Option<Arc<Bar>> {
+        if quiet || !std::io::stderr().is_terminal() {
+            return None;
+        }
+        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+        let style =
+            ProgressStyle::with_template("{prefix:>8} [{bar:30}] {bytes}/{total_bytes} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> ");
+        bar.set_style(style);
+        Some(Arc::new(Bar {
+            bar,
+            files: AtomicU64::new(0),
+            files_total: AtomicU64::new(0),
+            events: AtomicU64::new(0),
+        }))
+    }
+
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+impl Progress for Bar {
+    fn phase(&self, name: &'static str) {
+        self.bar.set_prefix(name);
+    }
+    fn inputs(&self, files: u64, bytes: u64) {
+        self.files_total.store(files, Ordering::Relaxed);
+        self.bar.set_length(bytes);
+    }
+    fn file_done(&self, bytes: u64, events: u64) {
+        let f = self.files.fetch_add(1, Ordering::Relaxed) + 1;
+        let e = self.events.fetch_add(events, Ordering::Relaxed) + events;
+        self.bar.inc(bytes);
+        self.bar.set_message(format!(
+            "{f}/{} files, {e} events",
+            self.files_total.load(Ordering::Relaxed)
+        ));
+    }
+}
