@@ -440,7 +440,7 @@ pub struct CorpusSummary {
 pub fn write_corpus(dir: &Path, scale: f64, seed: u64) -> io::Result<CorpusSummary> {
     let mut rng = Rng::new(seed);
     let mut sum = CorpusSummary::default();
-    let mut put = |rel: &str, bytes: &[u8], sum: &mut CorpusSummary| -> io::Result<()> {
+    let put = |rel: &str, bytes: &[u8], sum: &mut CorpusSummary| -> io::Result<()> {
         let p = dir.join(rel);
         if let Some(parent) = p.parent() {
             std::fs::create_dir_all(parent)?;
