@@ -110,11 +110,15 @@ const CHUNK_MIN_BYTES: usize = 8 << 20;
 /// chunks parsed in parallel and appended in order, which gives the same result as one pass
 /// because chunks only start on lines the parser calls independent.
 pub fn parse_all(p: &dyn Parser, data: &[u8]) -> Collected {
+    parse_chunked(p, data, CHUNK_MIN_BYTES)
+}
+
+fn parse_chunked(p: &dyn Parser, data: &[u8], min_bytes: usize) -> Collected {
     let threads = rayon::current_num_threads();
-    if !p.line_oriented() || threads < 2 || data.len() < CHUNK_MIN_BYTES {
+    if !p.line_oriented() || threads < 2 || data.len() < min_bytes {
         return tplus_model::collect(p, data);
     }
-    let target = (data.len() / (threads * 4)).max(CHUNK_MIN_BYTES / 2);
+    let target = (data.len() / (threads * 4)).max(min_bytes / 2).max(1);
     let mut bounds = vec![0usize];
     let mut pos = target;
     while pos < data.len() {
@@ -162,4 +166,95 @@ pub fn parse_all(p: &dyn Parser, data: &[u8]) -> Collected {
         all.append(c);
     }
     all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tplus_model::{Event, Family, Location, RecordSink, Sniff, TimeValue};
+
+    /// A line format where an indented line continues the previous event.
+    struct Lines;
+
+    impl Parser for Lines {
+        fn id(&self) -> &'static str {
+            "test.lines"
+        }
+        fn family(&self) -> Family {
+            Family::Auth
+        }
+        fn describe(&self) -> &'static str {
+            "test"
+        }
+        fn sniff(&self, _: &[u8]) -> Sniff {
+            Sniff::WEAK
+        }
+        fn parse(&self, data: &[u8], sink: &mut dyn RecordSink) {
+            self.parse_chunk(data, 1, 0, sink);
+        }
+        fn line_oriented(&self) -> bool {
+            true
+        }
+        fn parse_chunk(&self, data: &[u8], first_line: u64, base: u64, sink: &mut dyn RecordSink) {
+            for l in tplus_model::lines::lines_from(data, first_line, base) {
+                let at = Location::line(l.number, l.offset);
+                if l.bytes.first() == Some(&b' ') {
+                    match sink.previous() {
+                        Some(prev) => {
+                            prev.message.push_str(&String::from_utf8_lossy(l.bytes));
+                            sink.skipped(at, "continuation");
+                        }
+                        None => sink.error(at, "continuation without a line".to_owned()),
+                    }
+                } else if l.bytes.is_empty() {
+                    sink.skipped(at, "blank");
+                } else {
+                    let t = TimeValue::Instant(chrono::DateTime::UNIX_EPOCH);
+                    sink.event(
+                        Event::builder("test.lines", t, "0")
+                            .message(String::from_utf8_lossy(l.bytes))
+                            .at(at)
+                            .build(),
+                    );
+                }
+            }
+        }
+        fn is_chunk_boundary(&self, line: &[u8]) -> bool {
+            line.first() != Some(&b' ')
+        }
+    }
+
+    #[test]
+    fn chunked_parsing_equals_one_pass() {
+        let mut data = Vec::new();
+        for i in 0..5000 {
+            data.extend_from_slice(format!("line {i}\n").as_bytes());
+            if i % 3 == 0 {
+                data.extend_from_slice(b" continued\n  again\n");
+            }
+            if i % 7 == 0 {
+                data.extend_from_slice(b"\n");
+            }
+        }
+        let whole = tplus_model::collect(&Lines, &data);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(4)
+            .build()
+            .unwrap();
+        let chunked = pool.install(|| parse_chunked(&Lines, &data, 512));
+        assert_eq!(chunked.errors, 0);
+        assert_eq!(whole.records(), chunked.records());
+        assert_eq!(whole.skipped, chunked.skipped);
+        let a: Vec<_> = whole
+            .events
+            .iter()
+            .map(|e| (e.message.clone(), e.location))
+            .collect();
+        let b: Vec<_> = chunked
+            .events
+            .iter()
+            .map(|e| (e.message.clone(), e.location))
+            .collect();
+        assert_eq!(a, b);
+    }
 }
