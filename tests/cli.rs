@@ -1,5 +1,7 @@
 //! The CLI end to end: exit codes, bad input, custody and verify.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod util;
 
 use std::io::Write;

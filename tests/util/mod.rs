@@ -1,7 +1,7 @@
 //! Test harness: run the real binary in a scratch folder, read its outputs, and check them
 //! with the shared contract checker when `../shared` is present.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

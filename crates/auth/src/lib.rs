@@ -2,9 +2,12 @@
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+pub mod linux_auth;
+pub mod syslog;
+
 use tplus_model::Parser;
 
 /// Every auth parser, in sniffing tie-break order.
 pub fn parsers() -> Vec<Box<dyn Parser>> {
-    Vec::new()
+    vec![Box::new(syslog::Syslog)]
 }

@@ -2,9 +2,11 @@
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+pub mod cloudtrail;
+
 use tplus_model::Parser;
 
 /// Every cloud parser, in sniffing tie-break order.
 pub fn parsers() -> Vec<Box<dyn Parser>> {
-    Vec::new()
+    vec![Box::new(cloudtrail::CloudTrail)]
 }

@@ -120,7 +120,14 @@ fn input_findings(tl: &Timeline, cfg: &FindingsConfig, out: &mut Vec<Finding>) {
 
 fn tamper_findings(tl: &Timeline, out: &mut Vec<Finding>) {
     for e in tl.events.iter().filter(|e| e.has_tag(Tag::LoggingTamper)) {
-        let what = e.action.as_deref().unwrap_or("logging change");
+        let what = match (
+            e.action.as_deref(),
+            e.attributes.get("command").and_then(|c| c.as_str()),
+        ) {
+            (Some(a), Some(cmd)) => format!("{a} `{}`", tplus_model::text::excerpt(cmd, 120)),
+            (Some(a), None) => a.to_owned(),
+            (None, _) => "logging change".to_owned(),
+        };
         let who = e.actor.as_deref().unwrap_or("an unknown actor");
         let failed = e.outcome == tplus_model::Outcome::Failure;
         out.push(Finding {

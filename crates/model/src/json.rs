@@ -129,6 +129,22 @@ pub fn find_key(
     obj_start: usize,
     key: &str,
 ) -> Result<Option<(usize, usize)>, ScanError> {
+    match find_key_start(data, obj_start, key)? {
+        Some(vstart) => Ok(Some((vstart, value_end(data, vstart)?))),
+        None => Ok(None),
+    }
+}
+
+/// Like [`find_key`] but returns only where the value starts, without scanning to its end:
+/// a truncated `Records` array can still be read element by element up to the truncation.
+///
+/// # Errors
+/// When the object is malformed or truncated before the key is found.
+pub fn find_key_start(
+    data: &[u8],
+    obj_start: usize,
+    key: &str,
+) -> Result<Option<usize>, ScanError> {
     let mut i = skip_ws(data, obj_start);
     if data.get(i) != Some(&b'{') {
         return Ok(None);
@@ -164,11 +180,10 @@ pub fn find_key(
             };
         }
         let vstart = skip_ws(data, i + 1);
-        let vend = value_end(data, vstart)?;
         if name == key.as_bytes() {
-            return Ok(Some((vstart, vend)));
+            return Ok(Some(vstart));
         }
-        i = vend;
+        i = value_end(data, vstart)?;
     }
 }
 

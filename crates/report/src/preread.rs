@@ -11,7 +11,7 @@ use std::io::{self, Write};
 use tplus_model::time::{format_offset, format_utc};
 use tplus_model::{Confidence, Event, Outcome, Tag, Timeline, TimelineSink};
 
-use crate::escape::{md_cell, md_text};
+use crate::escape::{md_cell, md_code, md_text};
 
 /// Writes `preread.md`.
 #[derive(Debug, Clone, Copy, Default)]
@@ -386,7 +386,7 @@ fn render(tl: &Timeline) -> String {
                 actor,
                 md_cell(&event),
                 md_cell(e.source),
-                md_cell(&evidence_ref(tl, e)).replace('`', ""),
+                md_code(&evidence_ref(tl, e)),
                 g.confidence.as_str(),
                 md_cell(&note.join("; "))
             );

@@ -1,0 +1,842 @@
+//! The meaning of Linux auth messages (sshd, sudo, su, pam_unix, cron, systemd-logind,
+//! account tools, logging daemons), shared by every carrier of them (syslog files, journald).
+//!
+//! User names and addresses are read from the right (`… from <ip> port <n>`): invalid user
+//! names are attacker-controlled and may contain spaces or the word `from`.
+//!
+//! Actor kind, from what the line says: cron jobs and cron sessions are automation; sessions
+//! opened for `root` by `root` with no terminal are automation; everything else about a named
+//! account is `unknown`, because a log line cannot tell a person from a script using the
+//! same account.
+
+use tplus_model::{ActorKind, Outcome, Tag};
+
+/// What a message means.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Meaning {
+    /// Normalised action (`ssh.login`, `sudo.command`...), `None` when the line is not an
+    /// auth event this module knows.
+    pub action: Option<&'static str>,
+    /// Who acted.
+    pub actor: Option<String>,
+    /// Their kind.
+    pub actor_kind: ActorKind,
+    /// What it was done to (an account, a command).
+    pub target: Option<String>,
+    /// Client address.
+    pub src_ip: Option<String>,
+    /// Outcome.
+    pub outcome: Outcome,
+    /// Tags.
+    pub tags: Vec<Tag>,
+    /// 0-100.
+    pub significance: u8,
+    /// `timestamp_desc`.
+    pub desc: &'static str,
+    /// Extra attributes (auth method, port, tty, command, ...).
+    pub attrs: Vec<(&'static str, String)>,
+}
+
+impl Meaning {
+    fn new(action: &'static str, outcome: Outcome, significance: u8) -> Self {
+        Meaning {
+            action: Some(action),
+            outcome,
+            significance,
+            desc: "Event Recorded",
+            ..Meaning::default()
+        }
+    }
+    fn actor(mut self, a: &str, kind: ActorKind) -> Self {
+        if !a.is_empty() {
+            self.actor = Some(a.to_owned());
+        }
+        self.actor_kind = kind;
+        self
+    }
+    fn target(mut self, t: &str) -> Self {
+        if !t.is_empty() {
+            self.target = Some(t.to_owned());
+        }
+        self
+    }
+    fn ip(mut self, ip: &str) -> Self {
+        if !ip.is_empty() {
+            self.src_ip = Some(ip.to_owned());
+        }
+        self
+    }
+    fn tag(mut self, t: Tag) -> Self {
+        if !self.tags.contains(&t) {
+            self.tags.push(t);
+        }
+        self
+    }
+    fn desc(mut self, d: &'static str) -> Self {
+        self.desc = d;
+        self
+    }
+    fn attr(mut self, k: &'static str, v: &str) -> Self {
+        if !v.is_empty() {
+            self.attrs.push((k, v.to_owned()));
+        }
+        self
+    }
+}
+
+/// Splits `<user> from <ip> port <p>[ rest]` from the right. Returns (user, ip, port, rest).
+fn user_from_ip(s: &str) -> Option<(&str, &str, &str, &str)> {
+    let idx = s.rfind(" from ")?;
+    let user = &s[..idx];
+    let after = &s[idx + 6..];
+    let (ip, rest) = after.split_once(' ').unwrap_or((after, ""));
+    let (port, rest) = match rest.strip_prefix("port ") {
+        Some(r) => r.split_once(' ').unwrap_or((r, "")),
+        None => ("", rest),
+    };
+    Some((user, ip, port, rest))
+}
+
+/// `[authenticating |invalid ]user <u> <ip> port <p>` or `<ip> port <p>`, read from the right.
+fn preamble_ip(s: &str) -> (Option<&str>, &str, &str, bool) {
+    let s = s.trim_end_matches(" [preauth]");
+    let (head, port) = match s.rfind(" port ") {
+        Some(i) => (&s[..i], s[i + 6..].split([' ', ':']).next().unwrap_or("")),
+        None => (s, ""),
+    };
+    let (user_part, ip) = match head.rfind(' ') {
+        Some(i) => (Some(&head[..i]), &head[i + 1..]),
+        None => (None, head),
+    };
+    let mut invalid = false;
+    let user = user_part.map(|u| {
+        if let Some(x) = u.strip_prefix("invalid user ") {
+            invalid = true;
+            x
+        } else {
+            u.strip_prefix("authenticating user ")
+                .or_else(|| u.strip_prefix("user "))
+                .unwrap_or(u)
+        }
+    });
+    (user, ip, port, invalid)
+}
+
+fn sshd(msg: &str) -> Option<Meaning> {
+    let preauth = msg.ends_with("[preauth]");
+    let m = if let Some(rest) = msg.strip_prefix("Accepted ") {
+        let (method, rest) = rest.split_once(" for ")?;
+        let (user, ip, port, tail) = user_from_ip(rest)?;
+        let key = tail.split_once(": ").map(|x| x.1).unwrap_or("");
+        Meaning::new("ssh.login", Outcome::Success, 55)
+            .actor(user, ActorKind::Unknown)
+            .target(user)
+            .ip(ip)
+            .tag(Tag::Authentication)
+            .desc("Login")
+            .attr("auth_method", method)
+            .attr("port", port)
+            .attr("key", key)
+    } else if let Some(rest) = msg
+        .strip_prefix("Failed ")
+        .or_else(|| msg.strip_prefix("Partial "))
+        .or_else(|| msg.strip_prefix("Postponed "))
+    {
+        let partial = !msg.starts_with("Failed ");
+        let (method, rest) = rest.split_once(" for ")?;
+        let (user, ip, port, _) = user_from_ip(rest)?;
+        let (user, invalid) = match user.strip_prefix("invalid user ") {
+            Some(u) => (u, true),
+            None => (user, false),
+        };
+        let mut m = if partial {
+            Meaning::new("ssh.auth_partial", Outcome::Unknown, 25).desc("Authentication Step")
+        } else {
+            Meaning::new("ssh.login_failed", Outcome::Failure, 35).desc("Login Failed")
+        };
+        m = m
+            .actor(user, ActorKind::Unknown)
+            .target(user)
+            .ip(ip)
+            .tag(Tag::Authentication)
+            .attr("auth_method", method)
+            .attr("port", port);
+        if invalid {
+            m = m.attr("invalid_user", "true");
+        }
+        m
+    } else if let Some(rest) = msg.strip_prefix("Invalid user ") {
+        let (user, ip, port) = match user_from_ip(rest) {
+            Some((u, ip, p, _)) => (u, ip, p),
+            None => (rest, "", ""),
+        };
+        Meaning::new("ssh.invalid_user", Outcome::Failure, 30)
+            .actor(user, ActorKind::Unknown)
+            .target(user)
+            .ip(ip)
+            .tag(Tag::Authentication)
+            .desc("Login Failed")
+            .attr("port", port)
+    } else if let Some(rest) = msg.strip_prefix("maximum authentication attempts exceeded for ") {
+        let (user, ip, port, _) = user_from_ip(rest)?;
+        let user = user.strip_prefix("invalid user ").unwrap_or(user);
+        Meaning::new("ssh.max_auth_attempts", Outcome::Failure, 40)
+            .actor(user, ActorKind::Unknown)
+            .target(user)
+            .ip(ip)
+            .tag(Tag::Authentication)
+            .desc("Login Failed")
+            .attr("port", port)
+    } else if let Some(rest) = msg.strip_prefix("Disconnecting ") {
+        let (who, why) = rest.split_once(": ").unwrap_or((rest, ""));
+        let (user, ip, port, _) = preamble_ip(who);
+        let fails = why.contains("Too many authentication failures");
+        let mut m = Meaning::new(
+            if fails {
+                "ssh.too_many_failures"
+            } else {
+                "ssh.disconnect"
+            },
+            if fails {
+                Outcome::Failure
+            } else {
+                Outcome::Unknown
+            },
+            if fails { 40 } else { 10 },
+        )
+        .ip(ip)
+        .attr("port", port)
+        .attr("reason", why);
+        if let Some(u) = user {
+            m = m.actor(u, ActorKind::Unknown).target(u);
+        }
+        if fails {
+            m = m.tag(Tag::Authentication).desc("Login Failed");
+        }
+        m
+    } else if let Some(rest) = msg
+        .strip_prefix("Connection closed by ")
+        .or_else(|| msg.strip_prefix("Disconnected from "))
+        .or_else(|| msg.strip_prefix("Connection reset by "))
+    {
+        let (user, ip, port, _) = preamble_ip(rest);
+        let action = if msg.starts_with("Disconnected") {
+            "ssh.disconnect"
+        } else if msg.starts_with("Connection reset") {
+            "ssh.connection_reset"
+        } else {
+            "ssh.connection_closed"
+        };
+        let mut m = Meaning::new(action, Outcome::Unknown, 10)
+            .ip(ip)
+            .attr("port", port)
+            .tag(Tag::Session);
+        if let Some(u) = user {
+            m = m.actor(u, ActorKind::Unknown).target(u);
+        }
+        m
+    } else if let Some(rest) = msg.strip_prefix("Received disconnect from ") {
+        let (ip, rest) = rest.split_once(' ').unwrap_or((rest, ""));
+        let port = rest
+            .strip_prefix("port ")
+            .and_then(|r| r.split(':').next())
+            .unwrap_or("");
+        Meaning::new("ssh.disconnect", Outcome::Unknown, 10)
+            .ip(ip)
+            .attr("port", port)
+            .tag(Tag::Session)
+    } else if let Some(rest) = msg.strip_prefix("reverse mapping checking getaddrinfo for ") {
+        let ip = rest
+            .split_once(" [")
+            .and_then(|(_, r)| r.split_once(']'))
+            .map_or("", |x| x.0);
+        Meaning::new("ssh.reverse_mapping_failed", Outcome::Unknown, 15)
+            .ip(ip)
+            .attr("claimed_host", rest.split(' ').next().unwrap_or(""))
+    } else if let Some(rest) = msg.strip_prefix("Connection from ") {
+        let (ip, rest) = rest.split_once(' ').unwrap_or((rest, ""));
+        Meaning::new("ssh.connection", Outcome::Unknown, 5)
+            .ip(ip)
+            .attr(
+                "port",
+                rest.strip_prefix("port ")
+                    .and_then(|r| r.split(' ').next())
+                    .unwrap_or(""),
+            )
+    } else if let Some(rest) = msg.strip_prefix("Did not receive identification string from ") {
+        let (ip, rest) = rest.split_once(' ').unwrap_or((rest, ""));
+        Meaning::new("ssh.no_identification", Outcome::Failure, 15)
+            .ip(ip)
+            .attr("port", rest.strip_prefix("port ").unwrap_or(""))
+    } else if msg.starts_with("Server listening on ")
+        || msg.starts_with("Received signal 15")
+        || msg.starts_with("Received SIGHUP")
+    {
+        Meaning::new("ssh.service", Outcome::Unknown, 5)
+    } else {
+        return None;
+    };
+    Some(if preauth {
+        m.attr("preauth", "true")
+    } else {
+        m
+    })
+}
+
+/// `key=value` fields of a pam_unix authentication failure.
+fn kv<'a>(s: &'a str, key: &str) -> &'a str {
+    s.split_whitespace()
+        .find_map(|w| w.strip_prefix(key).and_then(|r| r.strip_prefix('=')))
+        .unwrap_or("")
+}
+
+fn strip_uid(s: &str) -> &str {
+    s.split('(').next().unwrap_or(s).trim()
+}
+
+fn pam(msg: &str) -> Option<Meaning> {
+    // pam_unix(<service>:<type>): <text>
+    let rest = msg.strip_prefix("pam_unix(")?;
+    let (svc, text) = rest.split_once("): ")?;
+    let service = svc.split(':').next().unwrap_or(svc);
+    let cron = service == "cron" || service == "crond";
+    if let Some(r) = text.strip_prefix("session opened for user ") {
+        let (user, by) = match r.split_once(" by ") {
+            Some((u, b)) => (strip_uid(u), strip_uid(b)),
+            None => (strip_uid(r), ""),
+        };
+        let (actor, target) = match service {
+            "sudo" | "su" | "su-l" | "sudo-i" => (if by.is_empty() { user } else { by }, user),
+            _ => (user, user),
+        };
+        let kind = if cron || (user == "root" && by == "root") {
+            ActorKind::Automation
+        } else {
+            ActorKind::Unknown
+        };
+        let mut m = Meaning::new("session.open", Outcome::Success, if cron { 3 } else { 25 })
+            .actor(actor, kind)
+            .target(target)
+            .tag(Tag::Session)
+            .attr("pam_service", service);
+        if matches!(service, "sudo" | "su" | "su-l") && target == "root" && actor != "root" {
+            m = m.tag(Tag::PrivilegeChange).desc("Privilege Change");
+            m.significance = 60;
+        }
+        return Some(m);
+    }
+    if let Some(r) = text.strip_prefix("session closed for user ") {
+        let user = strip_uid(r);
+        let kind = if cron {
+            ActorKind::Automation
+        } else {
+            ActorKind::Unknown
+        };
+        return Some(
+            Meaning::new("session.close", Outcome::Unknown, if cron { 2 } else { 10 })
+                .actor(user, kind)
+                .target(user)
+                .tag(Tag::Session)
+                .attr("pam_service", service),
+        );
+    }
+    if text.starts_with("authentication failure;") {
+        let user = kv(text, "user");
+        let ruser = kv(text, "ruser");
+        let rhost = kv(text, "rhost");
+        let actor = if !ruser.is_empty() { ruser } else { user };
+        return Some(
+            Meaning::new("pam.auth_failure", Outcome::Failure, 35)
+                .actor(actor, ActorKind::Unknown)
+                .target(user)
+                .ip(rhost)
+                .tag(Tag::Authentication)
+                .desc("Login Failed")
+                .attr("pam_service", service)
+                .attr("rhost", rhost)
+                .attr("tty", kv(text, "tty")),
+        );
+    }
+    if let Some(r) = text.strip_prefix("password changed for ") {
+        let user = r.trim();
+        return Some(
+            Meaning::new("account.password_changed", Outcome::Success, 70)
+                .target(user)
+                .tag(Tag::CredentialChange)
+                .attr("pam_service", service),
+        );
+    }
+    if text.starts_with("check pass; user unknown") {
+        return Some(
+            Meaning::new("pam.unknown_user", Outcome::Failure, 25)
+                .tag(Tag::Authentication)
+                .attr("pam_service", service),
+        );
+    }
+    None
+}
+
+/// Commands that stop or erase logging.
+fn tamper_command(cmd: &str) -> bool {
+    let c = cmd.to_ascii_lowercase();
+    let stops_logger = [
+        "rsyslog",
+        "syslog-ng",
+        "systemd-journald",
+        "auditd",
+        "journald",
+    ]
+    .iter()
+    .any(|d| c.contains(d))
+        && ["stop", "disable", "kill", "mask"]
+            .iter()
+            .any(|v| c.contains(v));
+    stops_logger
+        || c.contains("auditctl -e 0")
+        || c.contains("auditctl -d")
+        || c.contains("auditctl -D")
+        || (c.contains("/var/log")
+            && (c.contains("rm ")
+                || c.contains("shred")
+                || c.contains("truncate")
+                || c.contains("> /var/log")))
+        || c.contains("journalctl --vacuum")
+        || c.contains("history -c")
+}
+
+fn sudo(msg: &str) -> Option<Meaning> {
+    // <user> : [<reason> ; ]TTY=<tty> ; PWD=<cwd> ; USER=<runas> ; COMMAND=<cmd>
+    let msg = msg.trim_start();
+    let (user, rest) = msg.split_once(" : ")?;
+    if user.contains(' ') || !rest.contains("COMMAND=") && !rest.contains("TTY=") {
+        return None;
+    }
+    let mut reason = "";
+    let mut tty = "";
+    let mut pwd = "";
+    let mut runas = "";
+    let mut command = "";
+    for part in rest.split(" ; ") {
+        if let Some(v) = part.strip_prefix("TTY=") {
+            tty = v;
+        } else if let Some(v) = part.strip_prefix("PWD=") {
+            pwd = v;
+        } else if let Some(v) = part.strip_prefix("USER=") {
+            runas = v;
+        } else if let Some(v) = part.strip_prefix("COMMAND=") {
+            command = v;
+        } else if part.contains('=') {
+        } else if reason.is_empty() {
+            reason = part;
+        }
+    }
+    // COMMAND= is last and may itself contain " ; ".
+    if let Some(i) = rest.find("COMMAND=") {
+        command = &rest[i + 8..];
+    }
+    let denied = !reason.is_empty();
+    let mut m = if denied {
+        Meaning::new("sudo.denied", Outcome::Failure, 55).desc("Privilege Change Failed")
+    } else {
+        Meaning::new("sudo.command", Outcome::Success, 45).desc("Privilege Change")
+    };
+    m = m
+        .actor(user, ActorKind::Unknown)
+        .target(runas)
+        .tag(Tag::Execution)
+        .attr("tty", tty)
+        .attr("pwd", pwd)
+        .attr("command", command)
+        .attr("reason", reason);
+    if runas == "root" && user != "root" {
+        m = m.tag(Tag::PrivilegeChange);
+        m.significance += 15;
+    }
+    if tamper_command(command) && !denied {
+        m = m.tag(Tag::LoggingTamper);
+        m.significance = 95;
+    }
+    Some(m)
+}
+
+fn su(msg: &str) -> Option<Meaning> {
+    let (failed, rest) = if let Some(r) = msg.strip_prefix("FAILED SU (to ") {
+        (true, r)
+    } else if let Some(r) = msg.strip_prefix("(to ") {
+        (false, r)
+    } else if let Some(r) = msg.strip_prefix("Successful su for ") {
+        let (target, user) = r.split_once(" by ")?;
+        return Some(su_meaning(false, target, user.trim(), ""));
+    } else if let Some(r) = msg.strip_prefix("FAILED su for ") {
+        let (target, user) = r.split_once(" by ")?;
+        return Some(su_meaning(true, target, user.trim(), ""));
+    } else {
+        return None;
+    };
+    let (target, rest) = rest.split_once(") ")?;
+    let (user, tty) = rest.rsplit_once(" on ").unwrap_or((rest, ""));
+    Some(su_meaning(failed, target, user, tty))
+}
+
+fn su_meaning(failed: bool, target: &str, user: &str, tty: &str) -> Meaning {
+    let mut m = if failed {
+        Meaning::new("su.failed", Outcome::Failure, 55).desc("Privilege Change Failed")
+    } else {
+        Meaning::new("su", Outcome::Success, 45).desc("Privilege Change")
+    };
+    m = m
+        .actor(user, ActorKind::Unknown)
+        .target(target)
+        .tag(Tag::Authentication)
+        .attr("tty", tty);
+    if target == "root" && user != "root" {
+        m = m.tag(Tag::PrivilegeChange);
+        m.significance += 15;
+    }
+    m
+}
+
+fn cron(msg: &str) -> Option<Meaning> {
+    let rest = msg.strip_prefix('(')?;
+    let (user, rest) = rest.split_once(") ")?;
+    let cmd = rest
+        .strip_prefix("CMD (")?
+        .strip_suffix(')')
+        .unwrap_or(rest);
+    Some(
+        Meaning::new("cron.command", Outcome::Unknown, 3)
+            .actor(user, ActorKind::Automation)
+            .tag(Tag::Execution)
+            .attr("command", cmd),
+    )
+}
+
+fn logind(msg: &str) -> Option<Meaning> {
+    if let Some(r) = msg.strip_prefix("New session ") {
+        let (id, rest) = r.split_once(" of user ")?;
+        let user = rest.trim_end_matches('.');
+        return Some(
+            Meaning::new("session.new", Outcome::Success, 15)
+                .actor(user, ActorKind::Unknown)
+                .target(user)
+                .tag(Tag::Session)
+                .attr("session_id", id),
+        );
+    }
+    if let Some(r) = msg.strip_prefix("Removed session ") {
+        return Some(
+            Meaning::new("session.removed", Outcome::Unknown, 5)
+                .tag(Tag::Session)
+                .attr("session_id", r.trim_end_matches('.')),
+        );
+    }
+    if let Some(r) = msg.strip_prefix("Session ") {
+        let (id, rest) = r.split_once(' ')?;
+        if rest.starts_with("logged out") {
+            return Some(
+                Meaning::new("session.logout", Outcome::Unknown, 5)
+                    .tag(Tag::Session)
+                    .attr("session_id", id),
+            );
+        }
+    }
+    None
+}
+
+fn account_tools(program: &str, msg: &str) -> Option<Meaning> {
+    let field = |key: &str| -> &str {
+        msg.split([',', ' '])
+            .find_map(|w| w.trim().strip_prefix(key).and_then(|r| r.strip_prefix('=')))
+            .unwrap_or("")
+    };
+    match program {
+        "useradd" | "adduser" if msg.starts_with("new user:") => {
+            let name = field("name");
+            let uid = field("UID");
+            let mut m = Meaning::new("account.create", Outcome::Success, 70)
+                .target(name)
+                .tag(Tag::AccountChange)
+                .attr("uid", uid)
+                .attr("shell", field("shell"));
+            if uid == "0" {
+                m = m.tag(Tag::PrivilegeChange);
+                m.significance = 90;
+            }
+            Some(m)
+        }
+        "useradd" | "groupadd" if msg.starts_with("new group:") => Some(
+            Meaning::new("group.create", Outcome::Success, 40)
+                .target(field("name"))
+                .tag(Tag::AccountChange),
+        ),
+        "usermod" | "gpasswd" => {
+            let q: Vec<&str> = msg.split('\'').collect();
+            if msg.starts_with("add ") && q.len() >= 4 {
+                let (user, group) = (q[1], q[3]);
+                let mut m = Meaning::new("group.add_member", Outcome::Success, 55)
+                    .target(user)
+                    .tag(Tag::AccountChange)
+                    .attr("group", group);
+                if matches!(
+                    group,
+                    "sudo" | "wheel" | "admin" | "root" | "adm" | "docker"
+                ) {
+                    m = m.tag(Tag::PrivilegeChange);
+                    m.significance = 80;
+                }
+                Some(m)
+            } else {
+                Some(Meaning::new("account.modify", Outcome::Success, 40).tag(Tag::AccountChange))
+            }
+        }
+        "userdel" => {
+            let user = msg.split('\'').nth(1).unwrap_or("");
+            Some(
+                Meaning::new("account.delete", Outcome::Success, 60)
+                    .target(user)
+                    .tag(Tag::AccountChange),
+            )
+        }
+        "passwd" | "chpasswd" if msg.contains("password changed for") => {
+            let user = msg.rsplit(' ').next().unwrap_or("");
+            Some(
+                Meaning::new("account.password_changed", Outcome::Success, 70)
+                    .target(user)
+                    .tag(Tag::CredentialChange),
+            )
+        }
+        _ => None,
+    }
+}
+
+fn logging_daemons(program: &str, msg: &str) -> Option<Meaning> {
+    let lower = msg.to_ascii_lowercase();
+    let stopping = match program {
+        "rsyslogd" | "syslog-ng" => {
+            lower.contains("exiting on signal")
+                || lower.contains("] exiting")
+                || lower.contains("shutting down")
+        }
+        "systemd" => {
+            (lower.starts_with("stopping ") || lower.starts_with("stopped "))
+                && (lower.contains("logging service")
+                    || lower.contains("journal service")
+                    || lower.contains("rsyslog")
+                    || lower.contains("auditd")
+                    || lower.contains("security auditing"))
+        }
+        "auditd" | "auditctl" | "audit" | "kernel" => {
+            lower.contains("audit_enabled=0")
+                || lower.contains("auditd stopped")
+                || lower.contains("the audit daemon is exiting")
+        }
+        "systemd-journald" => {
+            lower.contains("journal stopped") || lower.contains("received sigterm")
+        }
+        _ => false,
+    };
+    if stopping {
+        let mut m = Meaning::new("logging.stopped", Outcome::Success, 95).tag(Tag::LoggingTamper);
+        m.desc = "Logging Stopped";
+        return Some(m);
+    }
+    let started = match program {
+        "rsyslogd" | "syslog-ng" => lower.contains("] start") || lower.contains("starting up"),
+        "systemd" => {
+            lower.starts_with("started ")
+                && (lower.contains("logging service") || lower.contains("rsyslog"))
+        }
+        _ => false,
+    };
+    started.then(|| Meaning::new("logging.started", Outcome::Success, 60).desc("Logging Started"))
+}
+
+/// Interprets one message of `program` (the syslog tag or journald `SYSLOG_IDENTIFIER`,
+/// without the pid). Unknown messages give `None`: they are still events, without meaning.
+pub fn interpret(program: &str, msg: &str) -> Option<Meaning> {
+    let base = program.rsplit('/').next().unwrap_or(program);
+    let base = base.split('(').next().unwrap_or(base);
+    // rsyslog escapes control characters: #012 is a newline.
+    let decoded;
+    let msg = if msg.contains("#012") || msg.contains("#011") {
+        decoded = msg.replace("#012", " ").replace("#011", " ");
+        decoded.as_str()
+    } else {
+        msg
+    };
+    let msg = msg.trim();
+    if msg.starts_with("pam_unix(") {
+        if let Some(m) = pam(msg) {
+            return Some(m);
+        }
+    }
+    match base {
+        "sshd" | "sshd-session" | "sshd-auth" => sshd(msg),
+        "sudo" => sudo(msg),
+        "su" => su(msg),
+        "CRON" | "cron" | "crond" => cron(msg),
+        "systemd-logind" => logind(msg),
+        "useradd" | "adduser" | "groupadd" | "usermod" | "gpasswd" | "userdel" | "passwd"
+        | "chpasswd" => account_tools(base, msg),
+        _ => logging_daemons(base, msg),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn i(p: &str, m: &str) -> Meaning {
+        interpret(p, m).unwrap_or_else(|| panic!("no meaning for {p}: {m}"))
+    }
+
+    #[test]
+    fn sshd_lines() {
+        let m = i(
+            "sshd",
+            "Accepted publickey for alice from 198.51.100.23 port 50122 ssh2: ED25519 SHA256:abc",
+        );
+        assert_eq!(
+            (m.action, m.actor.as_deref(), m.src_ip.as_deref(), m.outcome),
+            (
+                Some("ssh.login"),
+                Some("alice"),
+                Some("198.51.100.23"),
+                Outcome::Success
+            )
+        );
+        assert!(m.attrs.contains(&("auth_method", "publickey".to_owned())));
+        let m = i(
+            "sshd",
+            "Failed password for invalid user admin from 203.0.113.45 port 40000 ssh2",
+        );
+        assert_eq!(
+            (m.action, m.actor.as_deref(), m.outcome),
+            (Some("ssh.login_failed"), Some("admin"), Outcome::Failure)
+        );
+        // A user name with spaces and the word "from" is read from the right.
+        let m = i(
+            "sshd",
+            "Failed password for invalid user a from b from 10.0.0.1 port 22 ssh2",
+        );
+        assert_eq!(
+            (m.actor.as_deref(), m.src_ip.as_deref()),
+            (Some("a from b"), Some("10.0.0.1"))
+        );
+        let m = i(
+            "sshd-session",
+            "Invalid user oracle from 203.0.113.45 port 40022",
+        );
+        assert_eq!(
+            (m.action, m.src_ip.as_deref()),
+            (Some("ssh.invalid_user"), Some("203.0.113.45"))
+        );
+        let m = i(
+            "sshd",
+            "Connection closed by authenticating user root 203.0.113.45 port 40000 [preauth]",
+        );
+        assert_eq!(
+            (m.actor.as_deref(), m.src_ip.as_deref()),
+            (Some("root"), Some("203.0.113.45"))
+        );
+        let m = i(
+            "sshd",
+            "Received disconnect from 203.0.113.45 port 41877:11: disconnected by user",
+        );
+        assert_eq!(m.src_ip.as_deref(), Some("203.0.113.45"));
+        let m = i("sshd", "reverse mapping checking getaddrinfo for ns.example.com [173.234.31.186] failed - POSSIBLE BREAK-IN ATTEMPT!");
+        assert_eq!(m.src_ip.as_deref(), Some("173.234.31.186"));
+        let m = i("sshd", "Disconnecting invalid user test 10.1.1.1 port 2222: Too many authentication failures [preauth]");
+        assert_eq!(
+            (m.action, m.actor.as_deref()),
+            (Some("ssh.too_many_failures"), Some("test"))
+        );
+        let m = i("sshd", "pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=173.234.31.186  user=root");
+        assert_eq!(
+            (m.action, m.src_ip.as_deref(), m.target.as_deref()),
+            (
+                Some("pam.auth_failure"),
+                Some("173.234.31.186"),
+                Some("root")
+            )
+        );
+        assert!(interpret("sshd", "some unknown line").is_none());
+    }
+
+    #[test]
+    fn sudo_su_pam_cron_logind() {
+        let m = i(
+            "sudo",
+            "  deploy : TTY=pts/1 ; PWD=/home/deploy ; USER=root ; COMMAND=/bin/bash",
+        );
+        assert_eq!(
+            (m.action, m.actor.as_deref(), m.target.as_deref()),
+            (Some("sudo.command"), Some("deploy"), Some("root"))
+        );
+        assert!(m.tags.contains(&Tag::PrivilegeChange));
+        let m = i("sudo", "deploy : 1 incorrect password attempt ; TTY=pts/0 ; PWD=/home/deploy ; USER=root ; COMMAND=/usr/bin/pg_dumpall");
+        assert_eq!(
+            (m.action, m.outcome),
+            (Some("sudo.denied"), Outcome::Failure)
+        );
+        let m = i(
+            "sudo",
+            "deploy : TTY=pts/1 ; PWD=/root ; USER=root ; COMMAND=/usr/bin/systemctl stop rsyslog",
+        );
+        assert!(m.tags.contains(&Tag::LoggingTamper));
+        let m = i("su", "FAILED SU (to postgres) deploy on pts/0");
+        assert_eq!(
+            (m.action, m.actor.as_deref(), m.target.as_deref()),
+            (Some("su.failed"), Some("deploy"), Some("postgres"))
+        );
+        let m = i("su", "(to root) alice on pts/2");
+        assert!(m.tags.contains(&Tag::PrivilegeChange));
+        let m = i(
+            "CRON",
+            "(root) CMD (/usr/local/bin/healthcheck >/dev/null 2>&1)",
+        );
+        assert_eq!(
+            (m.action, m.actor_kind),
+            (Some("cron.command"), ActorKind::Automation)
+        );
+        let m = i(
+            "CRON",
+            "pam_unix(cron:session): session opened for user root(uid=0) by root(uid=0)",
+        );
+        assert_eq!(
+            (m.action, m.actor_kind),
+            (Some("session.open"), ActorKind::Automation)
+        );
+        let m = i(
+            "sudo",
+            "pam_unix(sudo:session): session opened for user root(uid=0) by deploy(uid=1001)",
+        );
+        assert_eq!(
+            (m.actor.as_deref(), m.target.as_deref()),
+            (Some("deploy"), Some("root"))
+        );
+        let m = i(
+            "sshd",
+            "pam_unix(sshd:session): session opened for user deploy by (uid=0)",
+        );
+        assert_eq!(m.actor.as_deref(), Some("deploy"));
+        let m = i("systemd-logind", "New session 32 of user deploy.");
+        assert_eq!(
+            (m.action, m.actor.as_deref()),
+            (Some("session.new"), Some("deploy"))
+        );
+        let m = i(
+            "useradd",
+            "new user: name=sysupdate, UID=0, GID=0, home=/root, shell=/bin/bash, from=/dev/pts/1",
+        );
+        assert_eq!(m.target.as_deref(), Some("sysupdate"));
+        assert!(m.tags.contains(&Tag::PrivilegeChange));
+        let m = i("usermod", "add 'eve' to group 'sudo'");
+        assert!(m.tags.contains(&Tag::PrivilegeChange));
+        let m = i(
+            "rsyslogd",
+            "[origin software=\"rsyslogd\" swVersion=\"8\" x-pid=\"1\"] exiting on signal 15.",
+        );
+        assert!(m.tags.contains(&Tag::LoggingTamper));
+    }
+}
