@@ -124,7 +124,55 @@ fn preamble_ip(s: &str) -> (Option<&str>, &str, &str, bool) {
 
 fn sshd(msg: &str) -> Option<Meaning> {
     let preauth = msg.ends_with("[preauth]");
-    let m = if let Some(rest) = msg.strip_prefix("Accepted ") {
+    let msg = msg
+        .strip_prefix("error: ")
+        .or_else(|| msg.strip_prefix("fatal: "))
+        .unwrap_or(msg);
+    let m = if let Some(rest) = msg.strip_prefix("PAM: Authentication failure for ") {
+        let (user, ip, _, _) = user_from_ip(rest)?;
+        let user = user.strip_prefix("illegal user ").unwrap_or(user);
+        Meaning::new("ssh.login_failed", Outcome::Failure, 35)
+            .actor(user, ActorKind::Unknown)
+            .target(user)
+            .ip(ip)
+            .tag(Tag::Authentication)
+            .desc("Login Failed")
+    } else if let Some(rest) =
+        msg.strip_prefix("PAM: User not known to the underlying authentication module for ")
+    {
+        let (user, ip, _, _) = user_from_ip(rest.trim_end())?;
+        let user = user.strip_prefix("illegal user ").unwrap_or(user);
+        Meaning::new("ssh.invalid_user", Outcome::Failure, 30)
+            .actor(user, ActorKind::Unknown)
+            .target(user)
+            .ip(ip)
+            .tag(Tag::Authentication)
+            .desc("Login Failed")
+    } else if let Some(rest) = msg
+        .strip_prefix("User ")
+        .filter(|r| r.contains(" not allowed because "))
+    {
+        let (who, why) = rest.split_once(" not allowed because ")?;
+        let (user, ip) = who.rsplit_once(" from ")?;
+        Meaning::new("ssh.login_denied", Outcome::Failure, 35)
+            .actor(user, ActorKind::Unknown)
+            .target(user)
+            .ip(ip)
+            .tag(Tag::Authentication)
+            .desc("Login Failed")
+            .attr("reason", why)
+    } else if let Some(rest) = msg.strip_prefix("Illegal user ") {
+        let (user, ip) = match user_from_ip(rest) {
+            Some((u, ip, _, _)) => (u, ip),
+            None => (rest, ""),
+        };
+        Meaning::new("ssh.invalid_user", Outcome::Failure, 30)
+            .actor(user, ActorKind::Unknown)
+            .target(user)
+            .ip(ip)
+            .tag(Tag::Authentication)
+            .desc("Login Failed")
+    } else if let Some(rest) = msg.strip_prefix("Accepted ") {
         let (method, rest) = rest.split_once(" for ")?;
         let (user, ip, port, tail) = user_from_ip(rest)?;
         let key = tail.split_once(": ").map(|x| x.1).unwrap_or("");

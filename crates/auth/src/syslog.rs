@@ -52,27 +52,42 @@ fn two_digits(b: &[u8]) -> Option<u32> {
     }
 }
 
-/// `Mmm dd hh:mm:ss[.frac]` at the start of `s`; returns the value and its length.
+/// `Mmm dd hh:mm:ss[.frac]` at the start of `s` (the day space-padded, zero-padded or bare:
+/// `Feb  7`, `Feb 07`, `Feb 7`); returns the value and its length.
 fn classic_stamp(s: &str) -> Option<(TimeValue, usize)> {
     let b = s.as_bytes();
-    if b.len() < 15 || b[3] != b' ' || b[6] != b' ' || b[9] != b':' || b[12] != b':' {
+    let month = month_from_abbrev(b.get(..3)?)?;
+    let mut i = 3;
+    if b.get(i) != Some(&b' ') {
         return None;
     }
-    let month = month_from_abbrev(&b[..3])?;
-    let day = match (b[4], b[5]) {
-        (b' ', d @ b'1'..=b'9') => u32::from(d - b'0'),
-        (a, c) => two_digits(&[a, c])?,
-    };
+    while b.get(i) == Some(&b' ') && i < 5 {
+        i += 1;
+    }
+    let mut day = 0u32;
+    let day_start = i;
+    while let Some(d) = b.get(i).filter(|c| c.is_ascii_digit()) {
+        day = day * 10 + u32::from(d - b'0');
+        i += 1;
+    }
+    if i == day_start || i - day_start > 2 || b.get(i) != Some(&b' ') {
+        return None;
+    }
+    i += 1;
+    let t = b.get(i..i + 8)?;
+    if t[2] != b':' || t[5] != b':' {
+        return None;
+    }
     let (h, m, sec) = (
-        two_digits(&b[7..9])?,
-        two_digits(&b[10..12])?,
-        two_digits(&b[13..15])?,
+        two_digits(&t[0..2])?,
+        two_digits(&t[3..5])?,
+        two_digits(&t[6..8])?,
     );
-    let mut len = 15;
+    let mut len = i + 8;
     let mut nanos = 0u32;
-    if b.get(15) == Some(&b'.') {
+    if b.get(len) == Some(&b'.') {
         let mut digits = 0;
-        len = 16;
+        len += 1;
         while let Some(d) = b.get(len).filter(|c| c.is_ascii_digit()) {
             if digits < 9 {
                 nanos = nanos * 10 + u32::from(d - b'0');
@@ -90,6 +105,16 @@ fn classic_stamp(s: &str) -> Option<(TimeValue, usize)> {
     }
     let time = chrono::NaiveTime::from_hms_nano_opt(h, m, sec.min(59), nanos)?;
     Some((TimeValue::LocalNoYear { month, day, time }, len))
+}
+
+/// Whether a line that did not frame still looks like an attempt at a timestamped line (it
+/// starts like `Mmm dd`, a digit or `<PRI>`): then it is an error, otherwise the text of a
+/// multi-line message written without indentation.
+fn looks_timestamped(line: &str) -> bool {
+    let b = line.as_bytes();
+    let word3 = b.len() > 4 && b[..3].iter().all(u8::is_ascii_alphabetic) && b[3] == b' ';
+    let day = word3 && b.get(4).is_some_and(|c| c.is_ascii_digit() || *c == b' ');
+    day || b.first().is_some_and(|c| c.is_ascii_digit() || *c == b'<')
 }
 
 /// `name[pid]:` or `name:` at the start of `s` (no spaces in the tag); returns the program,
@@ -385,7 +410,10 @@ impl Parser for Syslog {
             return false;
         }
         let text = String::from_utf8_lossy(line);
-        !frame(&text).is_ok_and(|f| repeat_count(f.msg).is_some())
+        match frame(&text) {
+            Ok(f) => repeat_count(f.msg).is_none(),
+            Err(_) => looks_timestamped(&text),
+        }
     }
     fn parse_chunk(
         &self,
@@ -394,8 +422,10 @@ impl Parser for Syslog {
         base_offset: u64,
         sink: &mut dyn RecordSink,
     ) {
+        let mut after_error = false;
         for l in lines_from(data, first_line, base_offset) {
             let at = Location::line(l.number, l.offset);
+            let was_after_error = std::mem::take(&mut after_error);
             let bytes = l.bytes;
             if bytes.is_empty() || bytes.iter().all(u8::is_ascii_whitespace) {
                 sink.skipped(at, "blank line");
@@ -405,6 +435,14 @@ impl Parser for Syslog {
                 && bytes.iter().all(|b| *b == 0 || b.is_ascii_whitespace())
             {
                 sink.skipped(at, "NUL padding (a file cut or preallocated while written)");
+                continue;
+            }
+            if is_continuation(bytes) && was_after_error {
+                after_error = true;
+                sink.error(
+                    at,
+                    "continuation of a line that could not be read".to_owned(),
+                );
                 continue;
             }
             if is_continuation(bytes) {
@@ -452,7 +490,28 @@ impl Parser for Syslog {
                     }
                     sink.event(build_event(&f, line, at));
                 }
-                Err(why) => sink.error(at, why),
+                Err(why) => {
+                    if looks_timestamped(line) || was_after_error {
+                        after_error = true;
+                        sink.error(at, why);
+                        continue;
+                    }
+                    match sink.previous() {
+                        Some(prev) if prev.message.len() < MAX_MESSAGE => {
+                            prev.message.push('\n');
+                            prev.message.push_str(line);
+                            sink.skipped(at, "continuation of the previous line (no timestamp; appended to its message)");
+                        }
+                        Some(_) => sink.skipped(
+                            at,
+                            "continuation of the previous line (message already at its size limit)",
+                        ),
+                        None => {
+                            after_error = true;
+                            sink.error(at, why);
+                        }
+                    }
+                }
             }
         }
     }
@@ -471,9 +530,10 @@ Nov 18 08:30:20 kernel: [997.390602] sda2: rw=0\n\
 Jan 22 07:54:32 myhostname.myhost.com Job `cron.daily' terminated\n\
 Feb 29 01:15:43: --- testing leap year ---\n\
 MMM 22 07:54:32 bad line\n\
+Feb 7 16:01:07 linux-m899 sshd[5106]: bare day\n\
 Mar 23 23:01:18.123 host prog[19]: fractional";
         let c = collect(&Syslog, data);
-        assert_eq!((c.events.len(), c.skipped, c.errors), (6, 0, 1));
+        assert_eq!((c.events.len(), c.skipped, c.errors), (7, 0, 1));
         let e = &c.events[0];
         assert_eq!(e.host.as_deref(), Some("web-1"));
         assert_eq!(e.ts_raw, "Oct 14 10:13:05");
@@ -500,7 +560,7 @@ Mar 23 23:01:18.123 host prog[19]: fractional";
             }
         ));
         assert_eq!(c.error_samples[0].0.line, Some(6));
-        let TimeValue::LocalNoYear { time, .. } = c.events[5].time else {
+        let TimeValue::LocalNoYear { time, .. } = c.events[6].time else {
             panic!()
         };
         assert_eq!(time.format("%H:%M:%S%.3f").to_string(), "23:01:18.123");
@@ -525,9 +585,10 @@ Mar 23 23:01:18.123 host prog[19]: fractional";
 <15>1 2021-03-06T04:07:38.251122+00:00 hostname log_tag - 123 -  this is debug\n\
 <14>1 2021-03-06T04:07:38.251280+00:00 hostname log_tag - - [ex@1 a=\"x]y\"][b@2 c=\"d\"] \u{feff}with sd\n\
 <14>1 - hostname app - - - no time\n\
+with another line\n\
 2024-01-05T14:03:01 web1 sudo: alice : TTY=pts/0 ; PWD=/ ; USER=root ; COMMAND=/bin/ls\n";
         let c = collect(&Syslog, data.as_bytes());
-        assert_eq!((c.events.len(), c.errors), (5, 1));
+        assert_eq!((c.events.len(), c.errors, c.skipped), (5, 2, 0));
         let e = &c.events[0];
         assert_eq!(e.host, None);
         assert_eq!(e.attributes["severity"], "INFO");
@@ -539,6 +600,11 @@ Mar 23 23:01:18.123 host prog[19]: fractional";
         assert_eq!(c.events[2].message, " this is debug");
         assert_eq!(c.events[2].attributes["program"], "log_tag");
         assert_eq!(c.events[3].message, "with sd");
+        assert_eq!(
+            c.error_samples.len(),
+            2,
+            "a continuation of an unreadable line is unreadable too"
+        );
         let s = &c.events[4];
         assert!(matches!(s.time, TimeValue::Local(_)));
         assert_eq!(

@@ -452,7 +452,8 @@ impl Parser for CloudTrail {
             return Sniff::NO;
         }
         let records = contains(head, "\"Records\"");
-        let api_records = records && contains(head, "\"eventVersion\"") && contains(head, "\"eventSource\"");
+        let api_records =
+            records && contains(head, "\"eventVersion\"") && contains(head, "\"eventSource\"");
         let digest = contains(head, "\"digestStartTime\"") && contains(head, "\"logFiles\"");
         if api_records || digest {
             Sniff::CERTAIN
