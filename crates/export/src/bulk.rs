@@ -1,0 +1,258 @@
+//! `--bulk FILE`: OpenSearch / Elasticsearch bulk NDJSON, and the index template beside it.
+//!
+//! Each event is two lines, both newline-terminated:
+//! `{"index":{"_index":NAME,"_id":ID}}` then the event document, which is exactly the event's
+//! `timeline.jsonl` object (so Timesketch, OpenSearch and the JSONL agree field for field).
+//!
+//! The `_id` ([`bulk_id`]) makes a re-import idempotent: the `index` action replaces the
+//! document with the same id instead of adding a second copy.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use tplus_custody::{HashingWriter, OutputRecord};
+use tplus_model::{Event, Timeline};
+
+use crate::ExportError;
+
+/// The default index name.
+pub const DEFAULT_INDEX: &str = "tplus-timeline";
+
+/// Checks an index name against the rules OpenSearch and Elasticsearch share: lower case,
+/// none of `\ / * ? " < > | , #`, spaces or `:`, not starting with `-`, `_` or `+`, not `.`
+/// or `..`, at most 255 bytes.
+///
+/// # Errors
+/// A sentence saying what is wrong.
+pub fn validate_index_name(name: &str) -> Result<(), String> {
+    let bad = |why: &str| Err(format!("--bulk-index {name:?}: {why}"));
+    if name.is_empty() {
+        return bad("an index name cannot be empty");
+    }
+    if name.len() > 255 {
+        return bad("an index name is at most 255 bytes");
+    }
+    if name == "." || name == ".." {
+        return bad("an index name cannot be . or ..");
+    }
+    if name.starts_with(['-', '_', '+']) {
+        return bad("an index name cannot start with -, _ or +");
+    }
+    if name.chars().any(|c| c.is_uppercase()) {
+        return bad("an index name must be lower case");
+    }
+    if let Some(c) = name.chars().find(|c| {
+        matches!(
+            c,
+            '\\' | '/' | '*' | '?' | '"' | '<' | '>' | '|' | ',' | '#' | ':'
+        ) || c.is_whitespace()
+            || c.is_control()
+    }) {
+        return bad(&format!("an index name cannot contain {c:?}"));
+    }
+    Ok(())
+}
+
+/// The stable document id of an event: the first 128 bits, in hex, of
+/// SHA-256(`evidence` NUL `source` NUL `line` NUL `record` NUL `offset`).
+///
+/// "The same event" is the same record of the same evidence read as the same format:
+/// - `evidence` is the input file's SHA-256, so the id survives the evidence being copied,
+///   renamed or collected again under another path; when the input has no hash (standard
+///   input that could not be hashed) its listed path stands in;
+/// - `line`, `record` and `offset` locate the record in the (decompressed) stream; one
+///   record yields one event, so the location is unique within a file;
+/// - `source` (the format id) separates two readings of the same bytes.
+///
+/// The time is deliberately left out: re-running with a corrected `--tz` or `--year` then
+/// updates the documents in place instead of duplicating them. So are the output's order and
+/// the run's T0.
+pub fn bulk_id(tl: &Timeline, e: &Event) -> String {
+    let input = tl.inputs.get(e.input as usize);
+    let evidence = match input.and_then(|i| i.sha256.as_deref()) {
+        Some(sha) if !sha.is_empty() => sha,
+        _ => input.map_or("", |i| i.path.as_str()),
+    };
+    let mut h = Sha256::new();
+    let opt = |v: Option<u64>| v.map_or_else(String::new, |x| x.to_string());
+    for part in [
+        evidence,
+        e.source,
+        &opt(e.location.line),
+        &opt(e.location.record),
+        &e.location.offset.to_string(),
+    ] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    let d = h.finalize();
+    let mut s = String::with_capacity(32);
+    for b in d.iter().take(16) {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+/// The composable index template (`PUT _index_template/NAME`) for the documents, valid for
+/// OpenSearch 1.x/2.x and Elasticsearch 7.8+/8.x.
+///
+/// `datetime` is a `date` (`strict_date_optional_time_nanos` parses the microseconds;
+/// Timesketch maps it the same way) and `timestamp` the exact microseconds as a `long`, which
+/// keeps sub-millisecond order for sorting. Ids and enumerations are `keyword`, `src_ip` is
+/// `ip`, `message` is `text` with a `keyword` sub-field. `attributes` differ per source and
+/// may hold the same key with different types, so they are kept in `_source` but not
+/// indexed (`enabled: false`): a type clash there would otherwise reject whole documents.
+/// `dynamic: false` keeps any later field from being guessed into the mapping.
+pub fn index_template(index: &str) -> serde_json::Value {
+    let kw = || json!({ "type": "keyword", "ignore_above": 8191 });
+    json!({
+        "index_patterns": [index],
+        "priority": 200,
+        "_meta": {
+            "description": "tplus timeline events (written by tplus --bulk)",
+            "tplus_version": env!("CARGO_PKG_VERSION"),
+        },
+        "template": {
+            "settings": {
+                "index": { "number_of_shards": 1 }
+            },
+            "mappings": {
+                "dynamic": false,
+                "properties": {
+                    "datetime": { "type": "date", "format": "strict_date_optional_time_nanos" },
+                    "timestamp": { "type": "long" },
+                    "timestamp_desc": kw(),
+                    "message": {
+                        "type": "text",
+                        "fields": { "keyword": { "type": "keyword", "ignore_above": 8191 } }
+                    },
+                    "t_offset": kw(),
+                    "t_offset_seconds": { "type": "double" },
+                    "source": kw(),
+                    "host": kw(),
+                    "actor": kw(),
+                    "actor_kind": kw(),
+                    "action": kw(),
+                    "target": kw(),
+                    "src_ip": { "type": "ip" },
+                    "outcome": kw(),
+                    "confidence": kw(),
+                    "confidence_reasons": kw(),
+                    "event_id": kw(),
+                    "ts_raw": kw(),
+                    "evidence": {
+                        "properties": {
+                            "path": kw(),
+                            "sha256": kw(),
+                            "line": { "type": "long" },
+                            "record": { "type": "long" },
+                            "offset": { "type": "long" }
+                        }
+                    },
+                    "tags": kw(),
+                    "significance": { "type": "short" },
+                    "count": { "type": "long" },
+                    "attributes": { "type": "object", "enabled": false }
+                }
+            }
+        }
+    })
+}
+
+/// The template's path: `FILE.template.json` beside `FILE`.
+pub fn template_path(file: &Path) -> PathBuf {
+    let mut name = file
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(".template.json");
+    file.with_file_name(name)
+}
+
+/// Writes the bulk NDJSON to `file` (all events, each `index` action then the document) and
+/// the index template to [`template_path`].
+///
+/// Both are written to temporary names beside them and renamed once complete. An existing
+/// `file` or template is refused unless `replace`.
+///
+/// # Errors
+/// [`ExportError::Exists`] or [`ExportError::Io`] naming the path; nothing partial is left.
+pub fn write_bulk(
+    file: &Path,
+    index: &str,
+    tl: &Timeline,
+    replace: bool,
+) -> Result<Vec<OutputRecord>, ExportError> {
+    validate_index_name(index).map_err(ExportError::Options)?;
+    let template = template_path(file);
+    if !replace {
+        for p in [file, template.as_path()] {
+            if p.exists() {
+                return Err(ExportError::Exists {
+                    path: p.to_owned(),
+                    what: "bulk output (use --force to replace it)",
+                });
+            }
+        }
+    }
+    let bulk_sha = write_atomic(file, |w| {
+        let action_head = format!("{{\"index\":{{\"_index\":{},\"_id\":\"", json!(index));
+        for e in &tl.events {
+            w.write_all(action_head.as_bytes())?;
+            w.write_all(bulk_id(tl, e).as_bytes())?;
+            w.write_all(b"\"}}\n")?;
+            serde_json::to_writer(&mut *w, &tplus_report::event_json(tl, e))?;
+            w.write_all(b"\n")?;
+        }
+        Ok(())
+    })?;
+    let template_sha = match write_atomic(&template, |w| {
+        serde_json::to_writer_pretty(&mut *w, &index_template(index))?;
+        w.write_all(b"\n")
+    }) {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = std::fs::remove_file(file);
+            return Err(e);
+        }
+    };
+    Ok(vec![
+        OutputRecord {
+            path: file.display().to_string(),
+            sha256: bulk_sha,
+        },
+        OutputRecord {
+            path: template.display().to_string(),
+            sha256: template_sha,
+        },
+    ])
+}
+
+fn write_atomic(
+    path: &Path,
+    body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<String, ExportError> {
+    let mut tmp_name = std::ffi::OsString::from(".");
+    tmp_name.push(path.file_name().unwrap_or_default());
+    tmp_name.push(format!(".{}.partial", std::process::id()));
+    let tmp = path.with_file_name(tmp_name);
+    let result = (|| {
+        let f = File::create(&tmp)?;
+        let mut w = HashingWriter::new(BufWriter::with_capacity(1 << 20, f));
+        body(&mut w)?;
+        let (buf, sha) = w.finish()?;
+        buf.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        std::fs::rename(&tmp, path)?;
+        Ok(sha)
+    })();
+    result.map_err(|source| {
+        let _ = std::fs::remove_file(&tmp);
+        ExportError::Io {
+            path: path.to_owned(),
+            source,
+        }
+    })
+}
