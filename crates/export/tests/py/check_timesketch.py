@@ -14,6 +14,7 @@ import datetime
 import json
 import logging
 import sys
+import types
 
 try:
     from timesketch_import_client import importer
@@ -38,7 +39,8 @@ with open(path, encoding="utf-8") as f:
 rejects = Rejects()
 logging.getLogger().addHandler(rejects)
 streamer = importer.ImportStreamer()
-streamer.set_sketch(object())  # never used: nothing is flushed
+# A stand-in sketch: only the upload path (never reached: nothing is flushed) uses it.
+streamer.set_sketch(types.SimpleNamespace(api=types.SimpleNamespace(api_root="offline")))
 streamer.set_entry_threshold(len(original) + 10)
 streamer.add_file(path)
 buffered = streamer._data_lines  # what would be uploaded
