@@ -172,6 +172,50 @@ pub fn template_path(file: &Path) -> PathBuf {
     file.with_file_name(name)
 }
 
+/// Checks, without writing anything, that [`write_bulk`] can start: `file` names a file in
+/// an existing folder, and neither it nor its template exists (unless `replace`).
+///
+/// # Errors
+/// [`ExportError::Exists`] or [`ExportError::Io`] naming the path.
+pub fn check_bulk_target(file: &Path, replace: bool) -> Result<(), ExportError> {
+    let io = |kind, why: &str| ExportError::Io {
+        path: file.to_owned(),
+        cause: std::io::Error::new(kind, why.to_owned()),
+    };
+    if file.file_name().is_none() || file.is_dir() {
+        return Err(io(std::io::ErrorKind::InvalidInput, "not a file name"));
+    }
+    // Missing folders are created (as for -o and --parquet); the nearest existing one must
+    // be a folder.
+    let mut p = file.parent();
+    while let Some(a) = p {
+        if a.as_os_str().is_empty() {
+            break;
+        }
+        if a.exists() {
+            if !a.is_dir() {
+                return Err(io(
+                    std::io::ErrorKind::NotADirectory,
+                    &format!("{} is not a folder", a.display()),
+                ));
+            }
+            break;
+        }
+        p = a.parent();
+    }
+    if !replace {
+        for p in [file.to_owned(), template_path(file)] {
+            if p.exists() {
+                return Err(ExportError::Exists {
+                    path: p,
+                    what: "bulk file of an earlier export (--force replaces it)",
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Writes the bulk NDJSON to `file` (all events, each `index` action then the document) and
 /// the index template to [`template_path`].
 ///
@@ -187,18 +231,18 @@ pub fn write_bulk(
     replace: bool,
 ) -> Result<Vec<OutputRecord>, ExportError> {
     validate_index_name(index).map_err(ExportError::Options)?;
+    check_bulk_target(file, replace)?;
     let template = template_path(file);
-    if !replace {
-        for p in [file, template.as_path()] {
-            if p.exists() {
-                return Err(ExportError::Exists {
-                    path: p.to_owned(),
-                    what: "bulk output (use --force to replace it)",
-                });
-            }
-        }
+    let mut created = Vec::new();
+    if let Some(parent) = file.parent() {
+        crate::pq::create_dirs(parent, &mut created)?;
     }
-    let bulk_sha = write_atomic(file, |w| {
+    let undo = |created: &[PathBuf]| {
+        for d in created.iter().rev() {
+            let _ = std::fs::remove_dir(d);
+        }
+    };
+    let bulk_sha = match write_atomic(file, |w| {
         let action_head = format!("{{\"index\":{{\"_index\":{},\"_id\":\"", json!(index));
         for e in &tl.events {
             w.write_all(action_head.as_bytes())?;
@@ -208,7 +252,13 @@ pub fn write_bulk(
             w.write_all(b"\n")?;
         }
         Ok(())
-    })?;
+    }) {
+        Ok(s) => s,
+        Err(e) => {
+            undo(&created);
+            return Err(e);
+        }
+    };
     let template_sha = match write_atomic(&template, |w| {
         serde_json::to_writer_pretty(&mut *w, &index_template(index))?;
         w.write_all(b"\n")
@@ -216,6 +266,7 @@ pub fn write_bulk(
         Ok(s) => s,
         Err(e) => {
             let _ = std::fs::remove_file(file);
+            undo(&created);
             return Err(e);
         }
     };
@@ -252,7 +303,7 @@ fn write_atomic(
         let _ = std::fs::remove_file(&tmp);
         ExportError::Io {
             path: path.to_owned(),
-            source,
+            cause: source,
         }
     })
 }

@@ -23,9 +23,12 @@ use std::path::PathBuf;
 use thiserror::Error;
 
 pub use bulk::{
-    bulk_id, index_template, template_path, validate_index_name, write_bulk, DEFAULT_INDEX,
+    bulk_id, check_bulk_target, index_template, template_path, validate_index_name, write_bulk,
+    DEFAULT_INDEX,
 };
-pub use pq::{findings_schema, timeline_schema, write_parquet, ParquetOptions};
+pub use pq::{
+    check_parquet_target, findings_schema, timeline_schema, write_parquet, ParquetOptions,
+};
 pub use synthetic::synthetic_timeline;
 
 /// An export could not be written. Every variant names the path concerned.
@@ -33,7 +36,7 @@ pub use synthetic::synthetic_timeline;
 #[non_exhaustive]
 pub enum ExportError {
     /// The target is already there (a Parquet partition, the findings table, a bulk file).
-    #[error("{path}: the {what} already exists; nothing was written")]
+    #[error("{path} already exists (the {what}); nothing was written")]
     Exists {
         /// The existing path.
         path: PathBuf,
@@ -41,20 +44,20 @@ pub enum ExportError {
         what: &'static str,
     },
     /// An I/O error.
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}: {cause}")]
     Io {
         /// The path being written.
         path: PathBuf,
-        /// Cause.
-        source: std::io::Error,
+        /// Cause (kept out of the error chain: the message already says it).
+        cause: std::io::Error,
     },
     /// The Parquet or Arrow library refused.
-    #[error("cannot write Parquet file {path}: {source}")]
+    #[error("cannot write Parquet file {path}: {cause}")]
     Parquet {
         /// The file being written.
         path: PathBuf,
-        /// Cause.
-        source: parquet::errors::ParquetError,
+        /// Cause (kept out of the error chain: the message already says it).
+        cause: parquet::errors::ParquetError,
     },
     /// Invalid options (index name, compression level).
     #[error("{0}")]

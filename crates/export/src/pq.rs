@@ -472,11 +472,11 @@ fn write_file<'a>(
 ) -> Result<String, ExportError> {
     let io = |source| ExportError::Io {
         path: path.to_owned(),
-        source,
+        cause: source,
     };
     let pq = |source| ExportError::Parquet {
         path: path.to_owned(),
-        source,
+        cause: source,
     };
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(io)?;
@@ -519,15 +519,6 @@ pub fn write_parquet(
     let findings_rel = Path::new("findings").join("findings.parquet");
 
     // Refuse before writing anything: an existing partition or findings table.
-    if dir.exists() && !dir.is_dir() {
-        return Err(ExportError::Io {
-            path: dir.to_owned(),
-            source: std::io::Error::new(
-                std::io::ErrorKind::AlreadyExists,
-                "exists and is not a folder",
-            ),
-        });
-    }
     let mut partitions: Vec<&str> = units.iter().map(|u| u.date.as_str()).collect();
     partitions.dedup();
     for d in &partitions {
@@ -535,16 +526,11 @@ pub fn write_parquet(
         if p.exists() {
             return Err(ExportError::Exists {
                 path: p,
-                what: "partition",
+                what: "partition of an earlier export",
             });
         }
     }
-    if dir.join(&findings_rel).exists() {
-        return Err(ExportError::Exists {
-            path: dir.join(&findings_rel),
-            what: "findings table",
-        });
-    }
+    check_parquet_target(dir)?;
 
     let mut created = Vec::new();
     create_dirs(dir, &mut created)?;
@@ -559,7 +545,7 @@ pub fn write_parquet(
         cleanup(&created);
         return Err(ExportError::Io {
             path: dir.to_owned(),
-            source,
+            cause: source,
         });
     }
 
@@ -582,8 +568,58 @@ pub fn write_parquet(
     Ok(records)
 }
 
+/// Checks, without writing anything, that a Parquet export into `dir` can start: `dir` is a
+/// folder or can be created (its nearest existing ancestor is a folder), and holds no
+/// findings table yet. The partitions are checked by [`write_parquet`] once the days are
+/// known.
+///
+/// # Errors
+/// [`ExportError::Exists`] or [`ExportError::Io`] naming the path.
+pub fn check_parquet_target(dir: &Path) -> Result<(), ExportError> {
+    let not_folder = |p: &Path| ExportError::Io {
+        path: p.to_owned(),
+        cause: std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            "exists and is not a folder",
+        ),
+    };
+    if dir.exists() {
+        if !dir.is_dir() {
+            return Err(not_folder(dir));
+        }
+        let findings = dir.join("findings").join("findings.parquet");
+        if findings.exists() {
+            return Err(ExportError::Exists {
+                path: findings,
+                what: "findings table of an earlier export",
+            });
+        }
+        return Ok(());
+    }
+    let mut p = dir.parent();
+    while let Some(a) = p {
+        if a.as_os_str().is_empty() {
+            break;
+        }
+        if a.exists() {
+            if !a.is_dir() {
+                return Err(ExportError::Io {
+                    path: dir.to_owned(),
+                    cause: std::io::Error::new(
+                        std::io::ErrorKind::NotADirectory,
+                        format!("{} is not a folder", a.display()),
+                    ),
+                });
+            }
+            break;
+        }
+        p = a.parent();
+    }
+    Ok(())
+}
+
 /// Creates `dir` and its missing ancestors, remembering which ones it created.
-fn create_dirs(dir: &Path, created: &mut Vec<PathBuf>) -> Result<(), ExportError> {
+pub(crate) fn create_dirs(dir: &Path, created: &mut Vec<PathBuf>) -> Result<(), ExportError> {
     let mut missing = Vec::new();
     let mut p = Some(dir);
     while let Some(d) = p {
@@ -601,7 +637,10 @@ fn create_dirs(dir: &Path, created: &mut Vec<PathBuf>) -> Result<(), ExportError
                 for c in created.iter().rev() {
                     let _ = std::fs::remove_dir(c);
                 }
-                return Err(ExportError::Io { path: d, source });
+                return Err(ExportError::Io {
+                    path: d,
+                    cause: source,
+                });
             }
         }
     }
@@ -679,7 +718,7 @@ fn publish(
 ) -> Result<(), ExportError> {
     let io = |path: &Path, source| ExportError::Io {
         path: path.to_owned(),
-        source,
+        cause: source,
     };
     let mut moved: Vec<(PathBuf, PathBuf)> = Vec::new();
     let result = (|| {
@@ -697,7 +736,7 @@ fn publish(
             if to.exists() {
                 return Err(ExportError::Exists {
                     path: to,
-                    what: "partition",
+                    what: "partition of an earlier export",
                 });
             }
             std::fs::rename(&from, &to).map_err(|e| io(&to, e))?;
@@ -708,7 +747,7 @@ fn publish(
         if to.exists() {
             return Err(ExportError::Exists {
                 path: to,
-                what: "findings table",
+                what: "findings table of an earlier export",
             });
         }
         std::fs::rename(&from, &to).map_err(|e| io(&to, e))?;

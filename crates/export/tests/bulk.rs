@@ -212,10 +212,13 @@ fn an_existing_bulk_file_is_refused_unless_replacing() {
     write_bulk(&file, "x", &tl, true).expect("replaced");
     assert_ne!(std::fs::read(&file).expect("read"), b"keep");
 
-    // A folder that does not exist: an error naming the file, nothing left.
-    let missing = tmp.path().join("no/such/dir/bulk.ndjson");
-    let err = write_bulk(&missing, "x", &tl, false).expect_err("refused");
-    assert!(err.to_string().contains("no/such/dir/bulk.ndjson"), "{err}");
+    // Missing folders are created; a regular file in the way is an error naming the path.
+    let nested = tmp.path().join("new/dir/bulk.ndjson");
+    write_bulk(&nested, "x", &tl, false).expect("folders created");
+    assert!(nested.is_file());
+    let blocked = file.join("below-a-file.ndjson");
+    let err = write_bulk(&blocked, "x", &tl, false).expect_err("refused");
+    assert!(err.to_string().contains("below-a-file.ndjson"), "{err}");
 }
 
 #[test]
