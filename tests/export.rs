@@ -145,6 +145,13 @@ fn parquet_bulk_and_timesketch_from_one_build() {
     assert!(text.is_empty() || text.ends_with('\n'));
     let lines: Vec<&str> = text.split_terminator('\n').collect();
     assert_eq!(lines.len(), 2 * events.len());
+    let jsonl = std::fs::read_to_string(out.join("timeline.jsonl")).expect("jsonl");
+    let docs: Vec<&str> = lines.iter().skip(1).step_by(2).copied().collect();
+    assert_eq!(
+        docs,
+        jsonl.lines().collect::<Vec<_>>(),
+        "documents are the JSONL lines byte for byte"
+    );
     for (pair, e) in lines.chunks(2).zip(&events) {
         let a: Value = serde_json::from_str(pair[0]).expect("action");
         assert_eq!(a["index"]["_index"], "demo-case");

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use tplus_custody::{HashingWriter, OutputRecord};
-use tplus_model::{Event, Timeline};
+use tplus_model::{Event, Timeline, TimelineSink};
 
 use crate::ExportError;
 
@@ -88,10 +88,12 @@ pub fn bulk_id(tl: &Timeline, e: &Event) -> String {
         h.update(part.as_bytes());
         h.update([0u8]);
     }
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let d = h.finalize();
     let mut s = String::with_capacity(32);
     for b in d.iter().take(16) {
-        s.push_str(&format!("{b:02x}"));
+        s.push(char::from(HEX[usize::from(b >> 4)]));
+        s.push(char::from(HEX[usize::from(b & 15)]));
     }
     s
 }
@@ -243,13 +245,26 @@ pub fn write_bulk(
         }
     };
     let bulk_sha = match write_atomic(file, |w| {
-        let action_head = format!("{{\"index\":{{\"_index\":{},\"_id\":\"", json!(index));
-        for e in &tl.events {
-            w.write_all(action_head.as_bytes())?;
-            w.write_all(bulk_id(tl, e).as_bytes())?;
-            w.write_all(b"\"}}\n")?;
-            serde_json::to_writer(&mut *w, &tplus_report::event_json(tl, e))?;
-            w.write_all(b"\n")?;
+        let head = format!("{{\"index\":{{\"_index\":{},\"_id\":\"", json!(index));
+        // Buffered before the interleaver too: it then scans large blocks for line ends.
+        let mut buffered = BufWriter::with_capacity(
+            256 << 10,
+            Interleave {
+                out: w,
+                tl,
+                head: head.as_bytes(),
+                next: 0,
+                at_line_start: true,
+            },
+        );
+        tplus_report::JsonlSink.write(tl, &mut buffered)?;
+        let lines = buffered.into_inner().map_err(|e| e.into_error())?;
+        if lines.next != tl.events.len() || !lines.at_line_start {
+            return Err(std::io::Error::other(format!(
+                "the JSONL writer gave {} lines for {} events",
+                lines.next,
+                tl.events.len()
+            )));
         }
         Ok(())
     }) {
@@ -292,10 +307,12 @@ fn write_atomic(
     let tmp = path.with_file_name(tmp_name);
     let result = (|| {
         let f = File::create(&tmp)?;
-        let mut w = HashingWriter::new(BufWriter::with_capacity(1 << 20, f));
+        // The buffer sits in front of the hasher, so SHA-256 sees large blocks rather than
+        // every small piece the JSON serialiser writes.
+        let mut w = BufWriter::with_capacity(1 << 20, HashingWriter::new(f));
         body(&mut w)?;
-        let (buf, sha) = w.finish()?;
-        buf.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        let (f, sha) = w.into_inner().map_err(|e| e.into_error())?.finish()?;
+        f.sync_all()?;
         std::fs::rename(&tmp, path)?;
         Ok(sha)
     })();
@@ -306,4 +323,50 @@ fn write_atomic(
             cause: source,
         }
     })
+}
+
+/// Puts the `index` action line before every line the JSONL sink writes, so each document is
+/// the event's `timeline.jsonl` line byte for byte (JSON strings escape newlines: the only raw
+/// newline bytes are line ends, one per event, in timeline order).
+struct Interleave<'a> {
+    out: &'a mut dyn Write,
+    tl: &'a Timeline,
+    head: &'a [u8],
+    next: usize,
+    at_line_start: bool,
+}
+
+impl Write for Interleave<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut rest = buf;
+        while !rest.is_empty() {
+            if self.at_line_start {
+                let e = self.tl.events.get(self.next).ok_or_else(|| {
+                    std::io::Error::other("the JSONL writer wrote more lines than there are events")
+                })?;
+                self.out.write_all(self.head)?;
+                self.out.write_all(bulk_id(self.tl, e).as_bytes())?;
+                self.out.write_all(b"\"}}\n")?;
+                self.next += 1;
+                self.at_line_start = false;
+            }
+            match rest.iter().position(|&b| b == b'\n') {
+                Some(i) => {
+                    let (line, more) = rest.split_at(i + 1);
+                    self.out.write_all(line)?;
+                    self.at_line_start = true;
+                    rest = more;
+                }
+                None => {
+                    self.out.write_all(rest)?;
+                    rest = &[];
+                }
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
 }

@@ -36,6 +36,13 @@ fn every_event_is_an_index_action_then_its_jsonl_document() {
         assert!(!pair[1].contains('\n'));
     }
 
+    // The documents are the timeline.jsonl lines byte for byte.
+    let mut jsonl = Vec::new();
+    tplus_model::TimelineSink::write(&tplus_report::JsonlSink, &tl, &mut jsonl).expect("jsonl");
+    let jsonl = String::from_utf8(jsonl).expect("utf-8");
+    let docs: Vec<&str> = lines.iter().skip(1).step_by(2).copied().collect();
+    assert_eq!(docs, jsonl.lines().collect::<Vec<_>>());
+
     // custody records: both files, hashed.
     assert_eq!(records.len(), 2);
     for r in &records {
