@@ -48,7 +48,7 @@ pub struct BuildArgs {
     /// Output folder.
     #[arg(short, long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Write into a non-empty output folder.
+    /// Write into a non-empty output folder (and replace an existing --bulk FILE).
     #[arg(long)]
     pub force: bool,
     /// Incident start, RFC 3339 with a zone.
