@@ -28,7 +28,10 @@ fn build_dataset(dataset: &str) {
     };
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let o = run_in(&corpus, &["build", dataset, "-o", out.to_str().unwrap(), "--quiet"]);
+    let o = run_in(
+        &corpus,
+        &["build", dataset, "-o", out.to_str().unwrap(), "--quiet"],
+    );
     ok(&o);
     assert_accounting(&out);
     contract_check(&corpus, &out);
@@ -38,13 +41,20 @@ fn build_dataset(dataset: &str) {
     let mut events = 0u64;
     for i in c["inputs"].as_array().unwrap() {
         let path = i["path"].as_str().unwrap();
-        let name = Path::new(path).file_name().unwrap().to_string_lossy().to_string();
+        let name = Path::new(path)
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
         if name.starts_with("LICENSE") || name.starts_with("COPYING") {
             continue;
         }
         let e = i["errors"].as_u64().unwrap();
         let r = i["records"].as_u64().unwrap();
-        let allowed = DELIBERATE.iter().find(|(p, _)| *p == path).map_or(r / 100, |(_, n)| *n);
+        let allowed = DELIBERATE
+            .iter()
+            .find(|(p, _)| *p == path)
+            .map_or(r / 100, |(_, n)| *n);
         assert!(e <= allowed, "{path}: {e} errors of {r} records: {i:#}");
         if allowed == r / 100 {
             records += r;
@@ -53,7 +63,10 @@ fn build_dataset(dataset: &str) {
         events += i["events"].as_u64().unwrap();
     }
     assert!(events > 0, "{dataset}: no events");
-    assert!(errors * 100 <= records, "{dataset}: {errors} errors in {records} records");
+    assert!(
+        errors * 100 <= records,
+        "{dataset}: {errors} errors in {records} records"
+    );
 }
 
 macro_rules! dataset_tests {

@@ -14,6 +14,8 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+// Parsed once per run: boxing the build's arguments would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// Build the timeline, findings, pre-read, report and custody manifest.
     Build(BuildArgs),
@@ -46,7 +48,7 @@ pub struct BuildArgs {
     /// Output folder.
     #[arg(short, long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Write into a non-empty output folder.
+    /// Write into a non-empty output folder (and replace an existing --bulk FILE).
     #[arg(long)]
     pub force: bool,
     /// Incident start, RFC 3339 with a zone.
@@ -73,4 +75,14 @@ pub struct BuildArgs {
     /// No progress or summary on stderr.
     #[arg(long)]
     pub quiet: bool,
+    /// Also write the timeline as Parquet, Hive-partitioned by UTC day
+    /// (DIR/timeline/date=YYYY-MM-DD/), and the findings (DIR/findings/).
+    #[arg(long, value_name = "DIR")]
+    pub parquet: Option<PathBuf>,
+    /// Also write OpenSearch/Elasticsearch bulk NDJSON, and FILE.template.json beside it.
+    #[arg(long, value_name = "FILE")]
+    pub bulk: Option<PathBuf>,
+    /// Index name in the bulk actions and the template.
+    #[arg(long, value_name = "NAME", default_value = tplus_export::DEFAULT_INDEX, requires = "bulk")]
+    pub bulk_index: String,
 }

@@ -8,7 +8,7 @@ mod config;
 mod progress;
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -24,14 +24,25 @@ use crate::config::{ConfigError, RunConfig};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Build(a) => match RunConfig::from_args(a) {
-            Ok(cfg) => build(cfg),
-            Err(ConfigError::Usage(m)) => {
+        Command::Build(a) => {
+            let export = Export {
+                parquet: a.parquet.clone(),
+                bulk: a.bulk.clone(),
+                bulk_index: a.bulk_index.clone(),
+            };
+            if let Err(m) = tplus_export::validate_index_name(&export.bulk_index) {
                 eprintln!("tplus: {}", terminal(&m));
                 return ExitCode::from(2);
             }
-            Err(ConfigError::Case(m)) => Err(anyhow::anyhow!(m)),
-        },
+            match RunConfig::from_args(a) {
+                Ok(cfg) => build(cfg, export),
+                Err(ConfigError::Usage(m)) => {
+                    eprintln!("tplus: {}", terminal(&m));
+                    return ExitCode::from(2);
+                }
+                Err(ConfigError::Case(m)) => Err(anyhow::anyhow!(m)),
+            }
+        }
         Command::Verify { manifest, base } => verify(&manifest, base.as_deref()),
         Command::Formats => formats(),
         Command::Sniff { inputs, formats } => sniff(&inputs, &formats),
@@ -67,8 +78,32 @@ fn prepare_out(dir: &Path, force: bool) -> Result<()> {
     Ok(())
 }
 
-fn build(mut cfg: RunConfig) -> Result<ExitCode> {
+/// The hand-off outputs (`--parquet`, `--bulk`).
+struct Export {
+    parquet: Option<PathBuf>,
+    bulk: Option<PathBuf>,
+    bulk_index: String,
+}
+
+/// Custody path of a hand-off output: relative to the output folder when inside it (like the
+/// other outputs), else as given on the command line (relative to the build's `base`).
+fn output_path(out: &Path, written: &str) -> String {
+    Path::new(written)
+        .strip_prefix(out)
+        .map_or_else(|_| written.to_owned(), |p| p.display().to_string())
+}
+
+fn build(mut cfg: RunConfig, export: Export) -> Result<ExitCode> {
     let started = Instant::now();
+    // Refuse what is bound to fail before spending the build on it.
+    if let Some(dir) = &export.parquet {
+        tplus_export::check_parquet_target(dir)?;
+        cfg.build.exclude.push(dir.clone());
+    }
+    if let Some(file) = &export.bulk {
+        tplus_export::check_bulk_target(file, cfg.force)?;
+        cfg.build.exclude.push(file.clone());
+    }
     prepare_out(&cfg.out, cfg.force)?;
     let bar = progress::Bar::for_stderr(cfg.quiet);
     if let Some(b) = &bar {
@@ -113,6 +148,26 @@ fn build(mut cfg: RunConfig) -> Result<ExitCode> {
         path: "inputs.sha256".to_owned(),
         sha256: digest.clone(),
     });
+    let mut handed = Vec::new();
+    if let Some(dir) = &export.parquet {
+        handed.extend(tplus_export::write_parquet(
+            dir,
+            &tl,
+            &tplus_export::ParquetOptions::default(),
+        )?);
+    }
+    if let Some(file) = &export.bulk {
+        handed.extend(tplus_export::write_bulk(
+            file,
+            &export.bulk_index,
+            &tl,
+            cfg.force,
+        )?);
+    }
+    outputs.extend(handed.into_iter().map(|r| OutputRecord {
+        path: output_path(&cfg.out, &r.path),
+        sha256: r.sha256,
+    }));
 
     let manifest = Manifest {
         tool: Tool {
