@@ -48,10 +48,12 @@ fn write_one(
     };
     let result = (|| {
         let f = File::create(&tmp)?;
-        let mut w = HashingWriter::new(BufWriter::with_capacity(1 << 20, f));
+        // Buffer in front of the hasher: sinks make many small writes, and SHA-256 is
+        // fastest over large blocks.
+        let mut w = BufWriter::with_capacity(1 << 20, HashingWriter::new(f));
         sink.write(tl, &mut w)?;
-        let (buf, sha) = w.finish()?;
-        buf.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        let (file, sha) = w.into_inner().map_err(|e| e.into_error())?.finish()?;
+        file.sync_all()?;
         std::fs::rename(&tmp, &path)?;
         Ok(sha)
     })();
