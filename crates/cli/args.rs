@@ -75,6 +75,9 @@ pub struct BuildArgs {
     /// No progress or summary on stderr.
     #[arg(long)]
     pub quiet: bool,
+    /// Print how long each phase of the build took (on stderr).
+    #[arg(long)]
+    pub timings: bool,
     /// Also write the timeline as Parquet, Hive-partitioned by UTC day
     /// (DIR/timeline/date=YYYY-MM-DD/), and the findings (DIR/findings/).
     #[arg(long, value_name = "DIR")]

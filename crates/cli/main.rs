@@ -105,13 +105,20 @@ fn build(mut cfg: RunConfig, export: Export) -> Result<ExitCode> {
         cfg.build.exclude.push(file.clone());
     }
     prepare_out(&cfg.out, cfg.force)?;
-    let bar = progress::Bar::for_stderr(cfg.quiet);
+    let bar = if cfg.timings { None } else { progress::Bar::for_stderr(cfg.quiet) };
     if let Some(b) = &bar {
         cfg.build.progress = tplus_engine::ProgressHandle::new(b.clone());
+    }
+    let timings = cfg.timings.then(progress::Timings::new);
+    if let Some(t) = &timings {
+        cfg.build.progress = tplus_engine::ProgressHandle::new(t.clone());
     }
     let mut tl = tplus_engine::build(&cfg.build)?;
     if let Some(b) = &bar {
         tplus_engine::Progress::phase(b.as_ref(), "write");
+    }
+    if let Some(t) = &timings {
+        tplus_engine::Progress::phase(t.as_ref(), "write");
     }
     tl.run.title = cfg.title.clone();
     tl.run.attendees = cfg.attendees.clone();
@@ -192,6 +199,9 @@ fn build(mut cfg: RunConfig, export: Export) -> Result<ExitCode> {
 
     if let Some(b) = &bar {
         b.finish();
+    }
+    if let Some(t) = &timings {
+        t.finish();
     }
     if !cfg.quiet {
         let errors: u64 = tl.inputs.iter().map(|i| i.errors).sum();

@@ -56,3 +56,37 @@ impl Progress for Bar {
         ));
     }
 }
+
+/// Phase timings on stderr (`--timings`): where a build spends its time.
+pub struct Timings {
+    start: std::time::Instant,
+    last: std::sync::Mutex<(&'static str, std::time::Instant)>,
+}
+
+impl Timings {
+    pub fn new() -> Arc<Timings> {
+        let now = std::time::Instant::now();
+        Arc::new(Timings { start: now, last: std::sync::Mutex::new(("start", now)) })
+    }
+
+    pub fn finish(&self) {
+        self.phase("done");
+    }
+}
+
+impl Progress for Timings {
+    fn phase(&self, name: &'static str) {
+        let now = std::time::Instant::now();
+        if let Ok(mut last) = self.last.lock() {
+            eprintln!(
+                "tplus: timing {:>9}: {:>8.3} s (at {:.3} s)",
+                last.0,
+                (now - last.1).as_secs_f64(),
+                (now - self.start).as_secs_f64()
+            );
+            *last = (name, now);
+        }
+    }
+    fn inputs(&self, _files: u64, _bytes: u64) {}
+    fn file_done(&self, _bytes: u64, _events: u64) {}
+}
