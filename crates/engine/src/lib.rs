@@ -192,7 +192,7 @@ fn build_in_pool(
         inputs,
         run,
     };
-    let mut findings = tplus_findings::analyse(&tl, &cfg.findings);
+    let mut findings = tplus_findings::analyse(&mut tl, &cfg.findings);
     findings.extend(dup.findings);
     tl.findings = findings;
     Ok(tl)

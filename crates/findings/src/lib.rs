@@ -7,16 +7,57 @@
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
-use tplus_model::{Event, Finding, FindingKind, Severity, Tag, Timeline};
+mod coverage;
+mod gaps;
+mod skew;
+mod util;
 
-/// Tunable thresholds. The defaults are meant to be right without tuning.
+use tplus_model::{Finding, FindingKind, Severity, Tag, Timeline};
+
+pub use gaps::{stream_key, StreamKey, STREAM_ATTRIBUTES};
+pub use util::{evidence_ref, scope_of};
+
+/// Tunable thresholds. The defaults are meant to be right without tuning; each one says why.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FindingsConfig {
-    /// How many error locations a parse_errors finding lists.
+    /// How many error locations a parse_errors finding lists (5: enough to find the pattern).
     pub max_error_locations: usize,
     /// Format ids the case file expects; an absent one is a `source_missing` finding.
     pub expected_sources: Vec<String>,
+    /// A stream needs at least this many events before its cadence is learned and its
+    /// silences judged (30): fewer (three deploys a day) give no gap findings.
+    pub gap_min_events: usize,
+    /// No silence shorter than this is ever a gap (10 min): a shorter one is rarely what an
+    /// incident review needs to discuss, whatever the stream's cadence.
+    pub gap_min_silence_us: i64,
+    /// A gap must exceed this multiple of the stream's 99th-percentile inter-arrival time (4):
+    /// for a steady stream that is far beyond anything its own rhythm produces.
+    pub gap_cadence_factor: f64,
+    /// ... and this multiple of the stream's recurring long silences (3), the
+    /// `gap_recurrence_rank`-th longest one: quiet between bursts, nights and weekends recur,
+    /// so a bursty or office-hours stream is judged against its own quiet periods.
+    pub gap_recurrence_factor: f64,
+    /// Which longest silence counts as "recurring" (4th: up to three real holes in one stream
+    /// do not hide each other).
+    pub gap_recurrence_rank: usize,
+    /// A logging_tamper event up to this long before a silence (or inside it) is linked to it
+    /// (15 min: a service stopped, then the last buffered lines flushed).
+    pub gap_tamper_link_us: i64,
+    /// A source that starts after T0 or ends before the window's end by less than this is
+    /// not a coverage gap (5 min), nor by less than its own gap threshold.
+    pub coverage_tolerance_us: i64,
+    /// The same line in journald and in a syslog file of one host: offsets up to this are
+    /// normal (2 s: traditional syslog truncates to the second, and rsyslog writes a moment
+    /// after journald stores).
+    pub skew_host_tolerance_us: i64,
+    /// An IdP login and the cloud trail's login for the same actor: median offsets up to this
+    /// are normal (120 s: the SAML hand-off and a user choosing the app tile take time).
+    pub skew_login_tolerance_us: i64,
+    /// How far apart an IdP login and a cloud login may be and still be paired (10 min).
+    pub skew_login_match_us: i64,
+    /// How many matched pairs an offset estimate needs (3).
+    pub skew_min_pairs: usize,
 }
 
 impl Default for FindingsConfig {
@@ -24,30 +65,42 @@ impl Default for FindingsConfig {
         FindingsConfig {
             max_error_locations: 5,
             expected_sources: Vec::new(),
+            gap_min_events: 30,
+            gap_min_silence_us: 10 * MINUTE,
+            gap_cadence_factor: 4.0,
+            gap_recurrence_factor: 3.0,
+            gap_recurrence_rank: 4,
+            gap_tamper_link_us: 15 * MINUTE,
+            coverage_tolerance_us: 5 * MINUTE,
+            skew_host_tolerance_us: 2 * SECOND,
+            skew_login_tolerance_us: 120 * SECOND,
+            skew_login_match_us: 10 * MINUTE,
+            skew_min_pairs: 3,
         }
     }
 }
 
-/// `path:line` or `path#record`: how findings point at evidence.
-pub fn evidence_ref(tl: &Timeline, e: &Event) -> String {
-    let path = tl
-        .inputs
-        .get(e.input as usize)
-        .map_or("?", |i| i.path.as_str());
-    match (e.location.line, e.location.record) {
-        (Some(l), _) => format!("{path}:{l}"),
-        (None, Some(r)) => format!("{path}#{r}"),
-        (None, None) => format!("{path}@{}", e.location.offset),
-    }
-}
+/// One second in microseconds.
+pub const SECOND: i64 = 1_000_000;
+/// One minute in microseconds.
+pub const MINUTE: i64 = 60 * SECOND;
 
 /// Runs every analysis over the timeline and returns the findings, most severe first, then
-/// by time.
-pub fn analyse(tl: &Timeline, cfg: &FindingsConfig) -> Vec<Finding> {
+/// by time. Clock skew lowers the confidence of the skewed source's events (with the reason),
+/// hence `&mut`.
+pub fn analyse(tl: &mut Timeline, cfg: &FindingsConfig) -> Vec<Finding> {
     let mut out = Vec::new();
     input_findings(tl, cfg, &mut out);
-    tamper_findings(tl, &mut out);
+    let tampers = tamper_events(tl);
+    let gap_list = gaps::find_gaps(tl, cfg, &tampers);
+    let cov = coverage::coverage_gaps(tl, cfg, &tampers);
+    tamper_findings(tl, &tampers, &gap_list, &cov, &mut out);
+    out.extend(gap_list.into_iter().map(|g| g.finding));
+    out.extend(cov.into_iter().map(|c| c.finding));
     missing_sources(tl, cfg, &mut out);
+    let (skew_findings, lowered) = skew::clock_skew(tl, cfg);
+    out.extend(skew_findings);
+    skew::apply(tl, &lowered);
     out.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
@@ -56,6 +109,16 @@ pub fn analyse(tl: &Timeline, cfg: &FindingsConfig) -> Vec<Finding> {
             .then(a.path.cmp(&b.path))
     });
     out
+}
+
+/// Indices of the events marked [`Tag::LoggingTamper`], in time order.
+fn tamper_events(tl: &Timeline) -> Vec<usize> {
+    tl.events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.has_tag(Tag::LoggingTamper))
+        .map(|(i, _)| i)
+        .collect()
 }
 
 fn input_findings(tl: &Timeline, cfg: &FindingsConfig, out: &mut Vec<Finding>) {
@@ -118,11 +181,60 @@ fn input_findings(tl: &Timeline, cfg: &FindingsConfig, out: &mut Vec<Finding>) {
     }
 }
 
-fn tamper_findings(tl: &Timeline, out: &mut Vec<Finding>) {
-    for e in tl.events.iter().filter(|e| e.has_tag(Tag::LoggingTamper)) {
+fn tamper_findings(
+    tl: &Timeline,
+    tampers: &[usize],
+    gaps: &[gaps::Gap],
+    cov: &[coverage::Coverage],
+    out: &mut Vec<Finding>,
+) {
+    for &i in tampers {
+        let Some(e) = tl.events.get(i) else { continue };
         let what = e.action.as_deref().unwrap_or("logging change");
         let who = e.actor.as_deref().unwrap_or("an unknown actor");
         let failed = e.outcome == tplus_model::Outcome::Failure;
+        let mut evidence = vec![util::ev_ref(tl, e)];
+        // The silence that follows, when there is one.
+        let follow = gaps
+            .iter()
+            .filter(|g| g.tamper == Some(i))
+            .map(|g| &g.finding)
+            .chain(
+                cov.iter()
+                    .filter(|c| c.tamper == Some(i))
+                    .map(|c| &c.finding),
+            )
+            .min_by_key(|f| f.start_us);
+        let tail = match follow {
+            Some(f) => {
+                evidence.extend(f.evidence.iter().skip(1).cloned());
+                let what = match (f.kind, f.start_us, f.end_us) {
+                    (FindingKind::TelemetryGap, Some(a), Some(b)) => format!(
+                        "{} then fell silent for {} (until {})",
+                        f.source.as_deref().unwrap_or("the log"),
+                        util::fmt_dur(b - a),
+                        util::at(b)
+                    ),
+                    (_, Some(a), _) => format!(
+                        "{} then ends at {}",
+                        f.source.as_deref().unwrap_or("the log"),
+                        util::at(a)
+                    ),
+                    _ => "a silence follows".to_owned(),
+                };
+                format!(
+                    ": {what}{}",
+                    f.host
+                        .as_deref()
+                        .map(|h| format!(" on {h}"))
+                        .unwrap_or_default()
+                )
+            }
+            None if failed => {
+                ": the attempt was refused, so logging presumably continued".to_owned()
+            }
+            None => ": logging may be incomplete after this point".to_owned(),
+        };
         out.push(Finding {
             kind: FindingKind::LoggingTamper,
             severity: if failed {
@@ -134,14 +246,14 @@ fn tamper_findings(tl: &Timeline, out: &mut Vec<Finding>) {
             host: e.host.clone(),
             path: tl.inputs.get(e.input as usize).map(|i| i.path.clone()),
             start_us: Some(e.ts_us),
-            end_us: Some(e.ts_us),
+            end_us: Some(follow.and_then(|f| f.end_us).unwrap_or(e.ts_us)),
             summary: format!(
-                "{what} by {who}{} at {} ({}): logging may be incomplete after this point.",
+                "{what} by {who}{} at {} ({}){tail}.",
                 if failed { " (attempt refused)" } else { "" },
-                tplus_model::time::format_utc(e.ts_us),
+                util::at(e.ts_us),
                 tplus_model::time::format_offset(tl.offset_us(e.ts_us)),
             ),
-            evidence: vec![e.event_id.clone().unwrap_or_else(|| evidence_ref(tl, e))],
+            evidence,
         });
     }
 }

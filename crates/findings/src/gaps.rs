@@ -1,0 +1,373 @@
+//! telemetry_gap: silences that are abnormal for the stream they happen in.
+//!
+//! A stream is one source seen from one place: format × host, and × region / log id /
+//! channel when the event has one ([`stream_key`], the one place to extend). Each stream's
+//! cadence is learned from the whole stream with order statistics of its inter-arrival
+//! times, in linear time (selection, no sorting):
+//! - the 99th percentile describes its everyday rhythm (bursts included);
+//! - the `rank`-th longest silence describes the quiet periods that *recur* in it (between
+//!   bursts, at night, at weekends).
+//!
+//! A silence is a gap when it is longer than `min_silence`, than `cadence_factor` × the
+//! 99th percentile *and* than `recurrence_factor` × the recurring silence. Streams with fewer
+//! than `gap_min_events` events have no cadence and give no gap findings; a stream whose
+//! recurring silences are long (sparse, irregular) raises its own bar.
+
+use std::collections::HashMap;
+
+use tplus_model::{Event, Finding, FindingKind, Outcome, Severity, Timeline};
+
+use crate::util::{at, ev_ref, fmt_dur, nth_largest, quantile, scope_of};
+use crate::FindingsConfig;
+
+/// Attribute keys that split a source into streams (first match wins): a CloudTrail region,
+/// a GCP log id, a Windows channel each have their own cadence.
+pub const STREAM_ATTRIBUTES: &[&str] = &[
+    "region",
+    "aws_region",
+    "awsRegion",
+    "log_id",
+    "log_name",
+    "logName",
+    "channel",
+    "Channel",
+];
+
+/// One stream: a source seen from one host, region, log or channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct StreamKey<'a> {
+    /// The format id.
+    pub source: &'static str,
+    /// The host as logged.
+    pub host: Option<&'a str>,
+    /// The splitting attribute and its value, when the event has one.
+    pub sub: Option<(&'static str, &'a str)>,
+}
+
+impl StreamKey<'_> {
+    /// `linux.syslog on web-1`, `aws.cloudtrail (region us-east-1)`.
+    pub fn describe(&self) -> String {
+        let mut s = self.source.to_owned();
+        if let Some(h) = self.host {
+            s.push_str(" on ");
+            s.push_str(h);
+        }
+        if let Some((k, v)) = self.sub {
+            s.push_str(&format!(" ({k} {v})"));
+        }
+        s
+    }
+}
+
+/// The stream an event belongs to.
+pub fn stream_key(e: &Event) -> StreamKey<'_> {
+    let sub = STREAM_ATTRIBUTES.iter().find_map(|k| {
+        e.attributes
+            .get(*k)
+            .and_then(|v| v.as_str())
+            .filter(|s| !s.is_empty())
+            .map(|v| (*k, v))
+    });
+    StreamKey {
+        source: e.source,
+        host: e.host.as_deref(),
+        sub,
+    }
+}
+
+/// A stream and its events (indices into the timeline, in time order).
+pub(crate) struct Stream<'a> {
+    pub key: StreamKey<'a>,
+    pub idx: Vec<usize>,
+}
+
+/// Groups the timeline's events by stream, in one pass; streams in order of first event.
+pub(crate) fn group(tl: &Timeline) -> Vec<Stream<'_>> {
+    let mut at_key: HashMap<StreamKey<'_>, usize> = HashMap::new();
+    let mut streams: Vec<Stream<'_>> = Vec::new();
+    for (i, e) in tl.events.iter().enumerate() {
+        let k = stream_key(e);
+        let n = *at_key.entry(k).or_insert_with(|| {
+            streams.push(Stream {
+                key: k,
+                idx: Vec::new(),
+            });
+            streams.len() - 1
+        });
+        if let Some(s) = streams.get_mut(n) {
+            s.idx.push(i);
+        }
+    }
+    streams
+}
+
+/// What a stream's own rhythm says a normal silence is.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Cadence {
+    /// The longest silence the stream's rhythm explains.
+    pub threshold: i64,
+}
+
+/// Learns the cadence of sorted `times`; `None` when the stream is too sparse.
+pub(crate) fn cadence(times: &[i64], cfg: &FindingsConfig) -> Option<Cadence> {
+    if times.len() < cfg.gap_min_events.max(3) {
+        return None;
+    }
+    let mut gaps: Vec<i64> = times.windows(2).map(|w| w[1] - w[0]).collect();
+    let q99 = quantile(&mut gaps, 0.99)?;
+    let recurring = nth_largest(&mut gaps, cfg.gap_recurrence_rank.max(1))?;
+    let threshold = (cfg.gap_min_silence_us as f64)
+        .max(cfg.gap_cadence_factor * q99 as f64)
+        .max(cfg.gap_recurrence_factor * recurring as f64);
+    Some(Cadence {
+        threshold: threshold.min(i64::MAX as f64) as i64,
+    })
+}
+
+/// A gap found, with what it links to.
+#[derive(Debug)]
+pub(crate) struct Gap {
+    pub finding: Finding,
+    /// The logging_tamper event before it, if any.
+    pub tamper: Option<usize>,
+}
+
+/// Events per (scope, source), for "other sources were active there during the silence".
+struct Activity<'a> {
+    by_scope: HashMap<&'a str, HashMap<&'static str, Vec<i64>>>,
+}
+
+impl<'a> Activity<'a> {
+    fn new(tl: &'a Timeline) -> Self {
+        let mut by_scope: HashMap<&'a str, HashMap<&'static str, Vec<i64>>> = HashMap::new();
+        for e in &tl.events {
+            if let Some(s) = scope_of(e) {
+                by_scope
+                    .entry(s)
+                    .or_default()
+                    .entry(e.source)
+                    .or_default()
+                    .push(e.ts_us);
+            }
+        }
+        Activity { by_scope }
+    }
+
+    /// Events strictly inside `(start, end)` on `scope` from sources other than `source`,
+    /// and how many such sources.
+    fn others(
+        &self,
+        scope: &str,
+        source: &str,
+        start: i64,
+        end: i64,
+    ) -> (usize, Vec<&'static str>) {
+        let mut n = 0;
+        let mut names = Vec::new();
+        if let Some(m) = self.by_scope.get(scope) {
+            for (src, times) in m {
+                if *src == source {
+                    continue;
+                }
+                let a = times.partition_point(|t| *t <= start);
+                let b = times.partition_point(|t| *t < end);
+                if b > a {
+                    n += b - a;
+                    names.push(*src);
+                }
+            }
+        }
+        names.sort_unstable();
+        (n, names)
+    }
+}
+
+/// The most recent tamper event that explains a silence starting at `start` (up to `link`
+/// before it, or inside it) on the same scope, or of the same source when it has no scope.
+/// Refused attempts do not explain a silence.
+pub(crate) fn linked_tamper(
+    tl: &Timeline,
+    tampers: &[usize],
+    scope: Option<&str>,
+    source: &str,
+    start: i64,
+    end: i64,
+    link: i64,
+) -> Option<usize> {
+    tampers
+        .iter()
+        .copied()
+        .filter(|i| {
+            tl.events.get(*i).is_some_and(|t| {
+                t.outcome != Outcome::Failure
+                    && t.ts_us >= start.saturating_sub(link)
+                    && t.ts_us < end
+                    && match (scope_of(t), scope) {
+                        (Some(a), Some(b)) => a == b,
+                        (None, _) => t.source == source,
+                        (Some(_), None) => false,
+                    }
+            })
+        })
+        .max_by_key(|i| tl.events.get(*i).map_or(0, |t| t.ts_us))
+}
+
+/// Finds the telemetry gaps of every stream.
+pub(crate) fn find_gaps(tl: &Timeline, cfg: &FindingsConfig, tampers: &[usize]) -> Vec<Gap> {
+    struct Cand<'a> {
+        key: StreamKey<'a>,
+        cad: Cadence,
+        a: usize,
+        b: usize,
+        tamper: Option<usize>,
+    }
+    let mut cands: Vec<Cand<'_>> = Vec::new();
+    for s in group(tl) {
+        let times: Vec<i64> = s
+            .idx
+            .iter()
+            .filter_map(|i| tl.events.get(*i).map(|e| e.ts_us))
+            .collect();
+        let Some(cad) = cadence(&times, cfg) else {
+            continue;
+        };
+        // After a tamper event a silence needs less to be believed.
+        let relaxed = (cad.threshold / 2).max(cfg.gap_min_silence_us);
+        for (j, w) in times.windows(2).enumerate() {
+            let silence = w[1] - w[0];
+            if silence <= relaxed {
+                continue;
+            }
+            let (Some(&a), Some(&b)) = (s.idx.get(j), s.idx.get(j + 1)) else {
+                continue;
+            };
+            let scope = tl.events.get(a).and_then(scope_of);
+            let tamper = linked_tamper(
+                tl,
+                tampers,
+                scope,
+                s.key.source,
+                w[0],
+                w[1],
+                cfg.gap_tamper_link_us,
+            );
+            if silence > cad.threshold || tamper.is_some() {
+                cands.push(Cand {
+                    key: s.key,
+                    cad,
+                    a,
+                    b,
+                    tamper,
+                });
+            }
+        }
+    }
+    if cands.is_empty() {
+        return Vec::new();
+    }
+    let activity = Activity::new(tl);
+    cands
+        .into_iter()
+        .filter_map(|c| {
+            let (ea, eb) = (tl.events.get(c.a)?, tl.events.get(c.b)?);
+            Some(gap_finding(
+                tl, cfg, &activity, c.key, c.cad, ea, eb, c.tamper,
+            ))
+        })
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn gap_finding(
+    tl: &Timeline,
+    cfg: &FindingsConfig,
+    activity: &Activity<'_>,
+    key: StreamKey<'_>,
+    cad: Cadence,
+    ea: &Event,
+    eb: &Event,
+    tamper: Option<usize>,
+) -> Gap {
+    let (start, end) = (ea.ts_us, eb.ts_us);
+    let silence = end - start;
+    let ratio = silence as f64 / cad.threshold.max(1) as f64;
+    let mut level: u8 = if ratio >= 2.0 && silence >= 2 * cfg.gap_min_silence_us {
+        2
+    } else {
+        1
+    };
+    let mut why: Vec<String> = Vec::new();
+    let t0 = tl.run.t0_us;
+    if start < t0 && t0 < end {
+        level += 1;
+        why.push("it spans T0".to_owned());
+    } else if tl.run.window_given && start < tl.run.window.1 && end > tl.run.window.0 {
+        level += 1;
+        why.push("it overlaps the incident window".to_owned());
+    }
+    let scope = scope_of(ea);
+    if let Some(sc) = scope {
+        let (n, names) = activity.others(sc, key.source, start, end);
+        if n >= 3 {
+            level += 1;
+            why.push(format!(
+                "{n} events from {} on {sc} show activity meanwhile",
+                names.join(", ")
+            ));
+        }
+    }
+    let mut evidence = vec![ev_ref(tl, ea), ev_ref(tl, eb)];
+    if let Some(t) = tamper.and_then(|i| tl.events.get(i)) {
+        level = 3;
+        why.push(format!(
+            "it follows {} by {} at {}",
+            t.action.as_deref().unwrap_or("a logging change"),
+            t.actor.as_deref().unwrap_or("an unknown actor"),
+            at(t.ts_us)
+        ));
+        evidence.insert(0, ev_ref(tl, t));
+    }
+    let severity = match level {
+        0 | 1 => Severity::Low,
+        2 => Severity::Medium,
+        _ => Severity::High,
+    };
+    let explain = if silence > cad.threshold {
+        format!(
+            "{:.1}x the longest silence its own rhythm explains ({})",
+            ratio,
+            fmt_dur(cad.threshold)
+        )
+    } else {
+        format!(
+            "shorter than its usual longest silence ({}) but right after logging was tampered with",
+            fmt_dur(cad.threshold)
+        )
+    };
+    let summary = format!(
+        "{} fell silent for {} from {} to {} ({} to {}), {}{}{}.",
+        key.describe(),
+        fmt_dur(silence),
+        at(start),
+        at(end),
+        tplus_model::time::format_offset(tl.offset_us(start)),
+        tplus_model::time::format_offset(tl.offset_us(end)),
+        explain,
+        if why.is_empty() { "" } else { "; " },
+        why.join("; ")
+    );
+    Gap {
+        finding: Finding {
+            kind: FindingKind::TelemetryGap,
+            severity,
+            source: Some(key.source.to_owned()),
+            host: key.host.map(str::to_owned),
+            path: tl.inputs.get(ea.input as usize).map(|i| i.path.clone()),
+            start_us: Some(start),
+            end_us: Some(end),
+            summary,
+            evidence,
+        },
+        tamper,
+    }
+}
