@@ -113,6 +113,12 @@ pub(crate) fn cadence(times: &[i64], cfg: &FindingsConfig) -> Option<Cadence> {
     if times.len() < cfg.gap_min_events.max(3) {
         return None;
     }
+    let (Some(first), Some(last)) = (times.first(), times.last()) else {
+        return None;
+    };
+    if (last - first) / (times.len() as i64 - 1) > cfg.gap_sparse_mean_us {
+        return None;
+    }
     let mut gaps: Vec<i64> = times.windows(2).map(|w| w[1] - w[0]).collect();
     let q99 = quantile(&mut gaps, 0.99)?;
     let recurring = nth_largest(&mut gaps, cfg.gap_recurrence_rank.max(1))?;
@@ -220,6 +226,7 @@ pub(crate) fn find_gaps(tl: &Timeline, cfg: &FindingsConfig, tampers: &[usize]) 
         a: usize,
         b: usize,
         tamper: Option<usize>,
+        similar: usize,
     }
     let mut cands: Vec<Cand<'_>> = Vec::new();
     for s in group(tl) {
@@ -233,6 +240,14 @@ pub(crate) fn find_gaps(tl: &Timeline, cfg: &FindingsConfig, tampers: &[usize]) 
         };
         // After a tamper event a silence needs less to be believed.
         let relaxed = (cad.threshold / 2).max(cfg.gap_min_silence_us);
+        // The stream's long silences, longest first: how many others are comparable to a
+        // candidate (two thirds of it or more) says whether it recurs (weekends do).
+        let mut long: Vec<i64> = times
+            .windows(2)
+            .map(|w| w[1] - w[0])
+            .filter(|d| *d * 3 > relaxed * 2)
+            .collect();
+        long.sort_unstable_by(|a, b| b.cmp(a));
         for (j, w) in times.windows(2).enumerate() {
             let silence = w[1] - w[0];
             if silence <= relaxed {
@@ -258,6 +273,9 @@ pub(crate) fn find_gaps(tl: &Timeline, cfg: &FindingsConfig, tampers: &[usize]) 
                     a,
                     b,
                     tamper,
+                    similar: long
+                        .partition_point(|d| *d * 3 >= silence * 2)
+                        .saturating_sub(1),
                 });
             }
         }
@@ -271,7 +289,7 @@ pub(crate) fn find_gaps(tl: &Timeline, cfg: &FindingsConfig, tampers: &[usize]) 
         .filter_map(|c| {
             let (ea, eb) = (tl.events.get(c.a)?, tl.events.get(c.b)?);
             Some(gap_finding(
-                tl, cfg, &activity, c.key, c.cad, ea, eb, c.tamper,
+                tl, cfg, &activity, c.key, c.cad, ea, eb, c.tamper, c.similar,
             ))
         })
         .collect()
@@ -287,16 +305,23 @@ fn gap_finding(
     ea: &Event,
     eb: &Event,
     tamper: Option<usize>,
+    similar: usize,
 ) -> Gap {
     let (start, end) = (ea.ts_us, eb.ts_us);
     let silence = end - start;
     let ratio = silence as f64 / cad.threshold.max(1) as f64;
-    let mut level: u8 = if ratio >= 2.0 && silence >= 2 * cfg.gap_min_silence_us {
+    let recurs = similar >= cfg.gap_similar_recurring;
+    let mut level: u8 = if ratio >= 2.0 && silence >= 2 * cfg.gap_min_silence_us && !recurs {
         2
     } else {
         1
     };
     let mut why: Vec<String> = Vec::new();
+    if recurs {
+        why.push(format!(
+            "but {similar} other silences of this stream are nearly as long, so it may be its rhythm (nights, weekends)"
+        ));
+    }
     let t0 = tl.run.t0_us;
     if start < t0 && t0 < end {
         level += 1;

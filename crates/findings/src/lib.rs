@@ -9,7 +9,7 @@
 
 mod coverage;
 mod gaps;
-mod skew;
+pub mod skew;
 mod util;
 
 use tplus_model::{Finding, FindingKind, Severity, Tag, Timeline};
@@ -28,6 +28,9 @@ pub struct FindingsConfig {
     /// A stream needs at least this many events before its cadence is learned and its
     /// silences judged (30): fewer (three deploys a day) give no gap findings.
     pub gap_min_events: usize,
+    /// A stream whose mean inter-arrival time is longer than this (1 h) is sparse: three
+    /// deploys a day have no cadence to break, so they give no gap findings.
+    pub gap_sparse_mean_us: i64,
     /// No silence shorter than this is ever a gap (10 min): a shorter one is rarely what an
     /// incident review needs to discuss, whatever the stream's cadence.
     pub gap_min_silence_us: i64,
@@ -41,6 +44,10 @@ pub struct FindingsConfig {
     /// Which longest silence counts as "recurring" (4th: up to three real holes in one stream
     /// do not hide each other).
     pub gap_recurrence_rank: usize,
+    /// A gap with at least this many other silences of the stream two thirds as long or
+    /// longer recurs (1: two weekends in a fortnight, two nightly maintenance windows) and
+    /// stays low severity unless its context (T0, other sources, tamper) raises it.
+    pub gap_similar_recurring: usize,
     /// A logging_tamper event up to this long before a silence (or inside it) is linked to it
     /// (15 min: a service stopped, then the last buffered lines flushed).
     pub gap_tamper_link_us: i64,
@@ -66,10 +73,12 @@ impl Default for FindingsConfig {
             max_error_locations: 5,
             expected_sources: Vec::new(),
             gap_min_events: 30,
+            gap_sparse_mean_us: 60 * MINUTE,
             gap_min_silence_us: 10 * MINUTE,
             gap_cadence_factor: 4.0,
             gap_recurrence_factor: 3.0,
             gap_recurrence_rank: 4,
+            gap_similar_recurring: 1,
             gap_tamper_link_us: 15 * MINUTE,
             coverage_tolerance_us: 5 * MINUTE,
             skew_host_tolerance_us: 2 * SECOND,

@@ -84,7 +84,22 @@ pub(crate) fn clock_skew(tl: &Timeline, cfg: &FindingsConfig) -> (Vec<Finding>, 
     (out, lower)
 }
 
-fn same_host(tl: &Timeline, cfg: &FindingsConfig, out: &mut Vec<Finding>, lower: &mut Vec<Lower>) {
+/// The same lines seen by journald and a syslog file of one host.
+#[derive(Debug, Clone)]
+pub struct HostOverlap<'a> {
+    /// The host.
+    pub host: &'a str,
+    /// `(journald event, syslog event)` indices into the timeline, in journald order.
+    pub pairs: Vec<(usize, usize)>,
+    /// Median of syslog time minus journald time, µs.
+    pub offset_us: i64,
+    /// Median absolute deviation of the differences from `offset_us`, µs.
+    pub spread_us: i64,
+}
+
+/// Pairs the lines that journald and a syslog file of the same host both hold (texts that
+/// occur exactly once on each side) and estimates the offset per host, in one pass.
+pub fn host_overlaps(tl: &Timeline) -> Vec<HostOverlap<'_>> {
     let mut slots: HashMap<(&str, &str), Slot> = HashMap::new();
     let mut hosts: Vec<&str> = Vec::new();
     for (i, e) in tl.events.iter().enumerate() {
@@ -108,29 +123,42 @@ fn same_host(tl: &Timeline, cfg: &FindingsConfig, out: &mut Vec<Finding>, lower:
             hosts.push(h);
         }
     }
-    // host -> pairs (journald idx, syslog idx), in journald time order.
     let mut pairs: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
     for ((h, _), s) in &slots {
         if s.j.0 == 1 && s.s.0 == 1 {
             pairs.entry(h).or_default().push((s.j.1, s.s.1));
         }
     }
+    let mut out = Vec::new();
     for h in hosts {
         let Some(mut ps) = pairs.remove(h) else {
             continue;
         };
         ps.sort_unstable();
-        let ev = |i: usize| tl.events.get(i);
         let mut diffs: Vec<i64> = ps
             .iter()
-            .filter_map(|(a, b)| Some(ev(*b)?.ts_us - ev(*a)?.ts_us))
+            .filter_map(|(a, b)| Some(tl.events.get(*b)?.ts_us - tl.events.get(*a)?.ts_us))
             .collect();
-        let n = diffs.len();
         let Some(m) = median(&mut diffs) else {
             continue;
         };
         let mut dev: Vec<i64> = diffs.iter().map(|d| (d - m).abs()).collect();
         let spread = median(&mut dev).unwrap_or(0);
+        out.push(HostOverlap {
+            host: h,
+            pairs: ps,
+            offset_us: m,
+            spread_us: spread,
+        });
+    }
+    out
+}
+
+fn same_host(tl: &Timeline, cfg: &FindingsConfig, out: &mut Vec<Finding>, lower: &mut Vec<Lower>) {
+    for ov in host_overlaps(tl) {
+        let (h, ps, m, spread) = (ov.host, &ov.pairs, ov.offset_us, ov.spread_us);
+        let n = ps.len();
+        let ev = |i: usize| tl.events.get(i);
         let (Some(&(ja, sa)), true) = (ps.first(), n > 0) else {
             continue;
         };
