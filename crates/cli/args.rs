@@ -74,7 +74,7 @@ pub struct BuildArgs {
     #[arg(long)]
     pub quiet: bool,
     #[command(flatten)]
-    pub thresholds: FindingsArgs,
+    pub thresholds: Box<FindingsArgs>,
 }
 
 /// Findings thresholds. The defaults are meant to be right without tuning; change them only

@@ -80,7 +80,7 @@ fn instant_us(s: &str, what: &str) -> Result<i64, String> {
 fn apply_thresholds(t: &crate::args::FindingsArgs, f: &mut FindingsConfig) -> Result<(), String> {
     fn secs(v: Option<f64>, flag: &str, into: &mut i64) -> Result<(), String> {
         if let Some(s) = v {
-            if !s.is_finite() || s < 0.0 || s > 1e9 {
+            if !s.is_finite() || !(0.0..=1e9).contains(&s) {
                 return Err(format!("--{flag} {s}: expected a number of seconds >= 0"));
             }
             *into = (s * 1e6).round() as i64;
