@@ -39,11 +39,11 @@ fn timeline(n: usize) -> Timeline {
     let mut inputs = Vec::new();
     let mut events = Vec::with_capacity(n);
     let ev = |input: u32,
-                  source: &'static str,
-                  host: Option<String>,
-                  ts: i64,
-                  msg: String,
-                  zoned: bool| {
+              source: &'static str,
+              host: Option<String>,
+              ts: i64,
+              msg: String,
+              zoned: bool| {
         let dt = DateTime::from_timestamp_micros(ts).unwrap_or_default();
         let tv = if zoned {
             TimeValue::Instant(dt)

@@ -2,12 +2,10 @@
 //! the incident window. Only judged against what was given: a defaulted T0 is the first
 //! event and a defaulted window ends at the last one, so neither can be missed.
 
-use std::collections::HashMap;
-
 use tplus_model::{Finding, FindingKind, Severity, Timeline};
 
-use crate::gaps::{cadence, linked_tamper};
-use crate::util::{at, ev_ref, fmt_dur, scope_of};
+use crate::gaps::{linked_tamper, Stream};
+use crate::util::{at, ev_ref, fmt_dur, scope_of, FastMap};
 use crate::FindingsConfig;
 
 /// A coverage gap and the tamper event that explains where it ends, if any.
@@ -20,43 +18,69 @@ pub(crate) struct Coverage {
 pub(crate) fn coverage_gaps(
     tl: &Timeline,
     cfg: &FindingsConfig,
+    streams: &[Stream<'_>],
     tampers: &[usize],
 ) -> Vec<Coverage> {
     let run = &tl.run;
     if !run.t0_given && !run.window_given {
         return Vec::new();
     }
-    // (source, host) -> event indices in time order.
+    // A source is format x host: its streams (regions, channels) merged.
+    struct Src {
+        first: usize,
+        last: usize,
+        n: usize,
+        own: Option<i64>,
+    }
+    let ts = |i: usize| tl.events.get(i).map_or(0, |e| e.ts_us);
     let mut order: Vec<(&'static str, Option<&str>)> = Vec::new();
-    let mut by: HashMap<(&'static str, Option<&str>), Vec<i64>> = HashMap::new();
-    let mut ends: HashMap<(&'static str, Option<&str>), (usize, usize)> = HashMap::new();
-    for (i, e) in tl.events.iter().enumerate() {
-        let k = (e.source, e.host.as_deref());
-        let v = by.entry(k).or_insert_with(|| {
-            order.push(k);
-            Vec::new()
-        });
-        v.push(e.ts_us);
-        ends.entry(k).and_modify(|x| x.1 = i).or_insert((i, i));
+    let mut by: FastMap<(&'static str, Option<&str>), Src> = FastMap::default();
+    for s in streams {
+        let (Some(&f), Some(&l)) = (s.idx.first(), s.idx.last()) else {
+            continue;
+        };
+        let k = (s.key.source, s.key.host);
+        let own = s.cadence.map(|c| c.threshold);
+        match by.get_mut(&k) {
+            Some(x) => {
+                if ts(f) < ts(x.first) {
+                    x.first = f;
+                }
+                if ts(l) > ts(x.last) {
+                    x.last = l;
+                }
+                x.n += s.idx.len();
+                x.own = match (x.own, own) {
+                    (Some(a), Some(b)) => Some(a.max(b)),
+                    (a, b) => a.or(b),
+                };
+            }
+            None => {
+                order.push(k);
+                by.insert(
+                    k,
+                    Src {
+                        first: f,
+                        last: l,
+                        n: s.idx.len(),
+                        own,
+                    },
+                );
+            }
+        }
     }
     let mut out = Vec::new();
     for k in order {
-        let (Some(times), Some(&(fi, li))) = (by.get(&k), ends.get(&k)) else {
+        let Some(src) = by.get(&k) else { continue };
+        let (Some(first), Some(last)) = (tl.events.get(src.first), tl.events.get(src.last)) else {
             continue;
         };
-        let (Some(first), Some(last)) = (tl.events.get(fi), tl.events.get(li)) else {
-            continue;
-        };
-        if times.len() < 2 {
+        if src.n < 2 {
             continue;
         }
-        let own = match cadence(times, cfg) {
-            Some(c) => c.threshold,
-            None => {
-                let span = last.ts_us - first.ts_us;
-                3 * span / (times.len() as i64 - 1)
-            }
-        };
+        let own = src
+            .own
+            .unwrap_or_else(|| 3 * (last.ts_us - first.ts_us) / (src.n as i64 - 1));
         let tol = cfg.coverage_tolerance_us.max(own);
         let name = match k.1 {
             Some(h) => format!("{} on {h}", k.0),

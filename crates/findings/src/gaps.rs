@@ -13,11 +13,9 @@
 //! than `gap_min_events` events have no cadence and give no gap findings; a stream whose
 //! recurring silences are long (sparse, irregular) raises its own bar.
 
-use std::collections::HashMap;
-
 use tplus_model::{Event, Finding, FindingKind, Outcome, Severity, Timeline};
 
-use crate::util::{at, ev_ref, fmt_dur, nth_largest, quantile, scope_of};
+use crate::util::{at, ev_ref, fmt_dur, nth_largest, quantile, scope_of, FastMap};
 use crate::FindingsConfig;
 
 /// Attribute keys that split a source into streams (first match wins): a CloudTrail region,
@@ -75,28 +73,41 @@ pub fn stream_key(e: &Event) -> StreamKey<'_> {
     }
 }
 
-/// A stream and its events (indices into the timeline, in time order).
+/// A stream, its events (indices into the timeline and times, in time order) and its
+/// cadence when it has one.
 pub(crate) struct Stream<'a> {
     pub key: StreamKey<'a>,
     pub idx: Vec<usize>,
+    pub times: Vec<i64>,
+    /// Where it happens (host, else account) for "other sources were active there".
+    pub scope: Option<&'a str>,
+    pub cadence: Option<Cadence>,
 }
 
-/// Groups the timeline's events by stream, in one pass; streams in order of first event.
-pub(crate) fn group(tl: &Timeline) -> Vec<Stream<'_>> {
-    let mut at_key: HashMap<StreamKey<'_>, usize> = HashMap::new();
-    let mut streams: Vec<Stream<'_>> = Vec::new();
+/// Groups the timeline's events by stream in one pass (one hash per event) and learns each
+/// stream's cadence; streams in order of first event.
+pub(crate) fn group<'a>(tl: &'a Timeline, cfg: &FindingsConfig) -> Vec<Stream<'a>> {
+    let mut at_key: FastMap<StreamKey<'a>, usize> = FastMap::default();
+    let mut streams: Vec<Stream<'a>> = Vec::new();
     for (i, e) in tl.events.iter().enumerate() {
         let k = stream_key(e);
         let n = *at_key.entry(k).or_insert_with(|| {
             streams.push(Stream {
                 key: k,
                 idx: Vec::new(),
+                times: Vec::new(),
+                scope: scope_of(e),
+                cadence: None,
             });
             streams.len() - 1
         });
         if let Some(s) = streams.get_mut(n) {
             s.idx.push(i);
+            s.times.push(e.ts_us);
         }
+    }
+    for s in &mut streams {
+        s.cadence = cadence(&s.times, cfg);
     }
     streams
 }
@@ -138,29 +149,25 @@ pub(crate) struct Gap {
     pub tamper: Option<usize>,
 }
 
-/// Events per (scope, source), for "other sources were active there during the silence".
-struct Activity<'a> {
-    by_scope: HashMap<&'a str, HashMap<&'static str, Vec<i64>>>,
+/// Streams per scope, for "other sources were active there during the silence".
+struct Activity<'s, 'a> {
+    streams: &'s [Stream<'a>],
+    by_scope: FastMap<&'a str, Vec<usize>>,
 }
 
-impl<'a> Activity<'a> {
-    fn new(tl: &'a Timeline) -> Self {
-        let mut by_scope: HashMap<&'a str, HashMap<&'static str, Vec<i64>>> = HashMap::new();
-        for e in &tl.events {
-            if let Some(s) = scope_of(e) {
-                by_scope
-                    .entry(s)
-                    .or_default()
-                    .entry(e.source)
-                    .or_default()
-                    .push(e.ts_us);
+impl<'s, 'a> Activity<'s, 'a> {
+    fn new(streams: &'s [Stream<'a>]) -> Self {
+        let mut by_scope: FastMap<&'a str, Vec<usize>> = FastMap::default();
+        for (i, s) in streams.iter().enumerate() {
+            if let Some(sc) = s.scope {
+                by_scope.entry(sc).or_default().push(i);
             }
         }
-        Activity { by_scope }
+        Activity { streams, by_scope }
     }
 
     /// Events strictly inside `(start, end)` on `scope` from sources other than `source`,
-    /// and how many such sources.
+    /// and which sources.
     fn others(
         &self,
         scope: &str,
@@ -170,16 +177,19 @@ impl<'a> Activity<'a> {
     ) -> (usize, Vec<&'static str>) {
         let mut n = 0;
         let mut names = Vec::new();
-        if let Some(m) = self.by_scope.get(scope) {
-            for (src, times) in m {
-                if *src == source {
-                    continue;
-                }
-                let a = times.partition_point(|t| *t <= start);
-                let b = times.partition_point(|t| *t < end);
-                if b > a {
-                    n += b - a;
-                    names.push(*src);
+        for s in self.by_scope.get(scope).into_iter().flatten() {
+            let Some(st) = self.streams.get(*s) else {
+                continue;
+            };
+            if st.key.source == source {
+                continue;
+            }
+            let a = st.times.partition_point(|t| *t <= start);
+            let b = st.times.partition_point(|t| *t < end);
+            if b > a {
+                n += b - a;
+                if !names.contains(&st.key.source) {
+                    names.push(st.key.source);
                 }
             }
         }
@@ -219,7 +229,12 @@ pub(crate) fn linked_tamper(
 }
 
 /// Finds the telemetry gaps of every stream.
-pub(crate) fn find_gaps(tl: &Timeline, cfg: &FindingsConfig, tampers: &[usize]) -> Vec<Gap> {
+pub(crate) fn find_gaps(
+    tl: &Timeline,
+    cfg: &FindingsConfig,
+    streams: &[Stream<'_>],
+    tampers: &[usize],
+) -> Vec<Gap> {
     struct Cand<'a> {
         key: StreamKey<'a>,
         cad: Cadence,
@@ -229,13 +244,9 @@ pub(crate) fn find_gaps(tl: &Timeline, cfg: &FindingsConfig, tampers: &[usize]) 
         similar: usize,
     }
     let mut cands: Vec<Cand<'_>> = Vec::new();
-    for s in group(tl) {
-        let times: Vec<i64> = s
-            .idx
-            .iter()
-            .filter_map(|i| tl.events.get(*i).map(|e| e.ts_us))
-            .collect();
-        let Some(cad) = cadence(&times, cfg) else {
+    for s in streams {
+        let times = &s.times;
+        let Some(cad) = s.cadence else {
             continue;
         };
         // After a tamper event a silence needs less to be believed.
@@ -283,7 +294,7 @@ pub(crate) fn find_gaps(tl: &Timeline, cfg: &FindingsConfig, tampers: &[usize]) 
     if cands.is_empty() {
         return Vec::new();
     }
-    let activity = Activity::new(tl);
+    let activity = Activity::new(streams);
     cands
         .into_iter()
         .filter_map(|c| {
@@ -299,7 +310,7 @@ pub(crate) fn find_gaps(tl: &Timeline, cfg: &FindingsConfig, tampers: &[usize]) 
 fn gap_finding(
     tl: &Timeline,
     cfg: &FindingsConfig,
-    activity: &Activity<'_>,
+    activity: &Activity<'_, '_>,
     key: StreamKey<'_>,
     cad: Cadence,
     ea: &Event,

@@ -101,8 +101,10 @@ pub fn analyse(tl: &mut Timeline, cfg: &FindingsConfig) -> Vec<Finding> {
     let mut out = Vec::new();
     input_findings(tl, cfg, &mut out);
     let tampers = tamper_events(tl);
-    let gap_list = gaps::find_gaps(tl, cfg, &tampers);
-    let cov = coverage::coverage_gaps(tl, cfg, &tampers);
+    let streams = gaps::group(tl, cfg);
+    let gap_list = gaps::find_gaps(tl, cfg, &streams, &tampers);
+    let cov = coverage::coverage_gaps(tl, cfg, &streams, &tampers);
+    drop(streams);
     tamper_findings(tl, &tampers, &gap_list, &cov, &mut out);
     out.extend(gap_list.into_iter().map(|g| g.finding));
     out.extend(cov.into_iter().map(|c| c.finding));

@@ -18,7 +18,7 @@ use tplus_model::{
     Confidence, Event, Finding, FindingKind, Outcome, Severity, Tag, TimeValue, Timeline,
 };
 
-use crate::util::{ev_ref, fmt_dur, fmt_signed, median};
+use crate::util::{ev_ref, fmt_dur, fmt_signed, median, FastMap};
 use crate::FindingsConfig;
 
 /// The journald format id.
@@ -100,8 +100,7 @@ pub struct HostOverlap<'a> {
 /// Pairs the lines that journald and a syslog file of the same host both hold (texts that
 /// occur exactly once on each side) and estimates the offset per host, in one pass.
 pub fn host_overlaps(tl: &Timeline) -> Vec<HostOverlap<'_>> {
-    let mut slots: HashMap<(&str, &str), Slot> = HashMap::new();
-    let mut hosts: Vec<&str> = Vec::new();
+    let mut slots: FastMap<(&str, &str), Slot> = FastMap::default();
     for (i, e) in tl.events.iter().enumerate() {
         let is_j = e.source == JOURNALD;
         let is_s = e.source.starts_with(SYSLOG_PREFIX);
@@ -119,16 +118,15 @@ pub fn host_overlaps(tl: &Timeline) -> Vec<HostOverlap<'_>> {
             side.1 = i;
         }
         side.0 = side.0.saturating_add(1);
-        if !hosts.contains(&h) {
-            hosts.push(h);
-        }
     }
-    let mut pairs: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
+    let mut pairs: FastMap<&str, Vec<(usize, usize)>> = FastMap::default();
     for ((h, _), s) in &slots {
         if s.j.0 == 1 && s.s.0 == 1 {
             pairs.entry(h).or_default().push((s.j.1, s.s.1));
         }
     }
+    let mut hosts: Vec<&str> = pairs.keys().copied().collect();
+    hosts.sort_unstable();
     let mut out = Vec::new();
     for h in hosts {
         let Some(mut ps) = pairs.remove(h) else {
