@@ -407,3 +407,55 @@ fn gap_finding(
         tamper,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIN: i64 = 60_000_000;
+
+    #[test]
+    fn too_few_events_or_too_sparse_have_no_cadence() {
+        let cfg = FindingsConfig::default();
+        let few: Vec<i64> = (0..29).map(|k| k * MIN).collect();
+        assert!(cadence(&few, &cfg).is_none());
+        let sparse: Vec<i64> = (0..100).map(|k| k * 61 * MIN).collect();
+        assert!(cadence(&sparse, &cfg).is_none());
+        let ok: Vec<i64> = (0..100).map(|k| k * MIN).collect();
+        assert!(cadence(&ok, &cfg).is_some());
+    }
+
+    #[test]
+    fn the_threshold_follows_the_recurring_silences() {
+        let cfg = FindingsConfig::default();
+        // Every minute, but every 50th silence lasts an hour (bursts with quiet between).
+        let mut t = Vec::new();
+        let mut x = 0;
+        for k in 0..1000 {
+            x += if k % 50 == 49 { 60 * MIN } else { MIN };
+            t.push(x);
+        }
+        let c = cadence(&t, &cfg).expect("cadence");
+        // 2% of the silences last an hour: the 99th percentile is an hour, x 4.
+        assert_eq!(c.threshold, 240 * MIN);
+        // A steady minute: the floor.
+        let t: Vec<i64> = (0..1000).map(|k| k * MIN).collect();
+        assert_eq!(cadence(&t, &cfg).map(|c| c.threshold), Some(10 * MIN));
+    }
+
+    #[test]
+    fn stream_keys_split_by_region_and_describe_themselves() {
+        use tplus_model::{Event, TimeValue};
+        let t = TimeValue::Instant(chrono::DateTime::UNIX_EPOCH);
+        let e = Event::builder("aws.cloudtrail", t, "0")
+            .attr("region", "eu-west-1")
+            .build();
+        let k = stream_key(&e);
+        assert_eq!(k.sub, Some(("region", "eu-west-1")));
+        assert_eq!(k.describe(), "aws.cloudtrail (region eu-west-1)");
+        let e = Event::builder("linux.syslog", t, "0")
+            .host(Some("web-1"))
+            .build();
+        assert_eq!(stream_key(&e).describe(), "linux.syslog on web-1");
+    }
+}
