@@ -361,7 +361,10 @@ fn gap_finding(
             t.actor.as_deref().unwrap_or("an unknown actor"),
             at(t.ts_us)
         ));
-        evidence.insert(0, ev_ref(tl, t));
+        let r = ev_ref(tl, t);
+        if !evidence.contains(&r) {
+            evidence.insert(0, r);
+        }
     }
     let severity = match level {
         0 | 1 => Severity::Low,

@@ -218,28 +218,25 @@ fn tamper_findings(
             .min_by_key(|f| f.start_us);
         let tail = match follow {
             Some(f) => {
-                evidence.extend(f.evidence.iter().skip(1).cloned());
+                for r in &f.evidence {
+                    if !evidence.contains(r) {
+                        evidence.push(r.clone());
+                    }
+                }
+                let name = match &f.host {
+                    Some(h) => format!("{} on {h}", f.source.as_deref().unwrap_or("the log")),
+                    None => f.source.clone().unwrap_or_else(|| "the log".to_owned()),
+                };
                 let what = match (f.kind, f.start_us, f.end_us) {
                     (FindingKind::TelemetryGap, Some(a), Some(b)) => format!(
-                        "{} then fell silent for {} (until {})",
-                        f.source.as_deref().unwrap_or("the log"),
+                        "{name} then fell silent for {} (until {})",
                         util::fmt_dur(b - a),
                         util::at(b)
                     ),
-                    (_, Some(a), _) => format!(
-                        "{} then ends at {}",
-                        f.source.as_deref().unwrap_or("the log"),
-                        util::at(a)
-                    ),
+                    (_, Some(a), _) => format!("{name} then ends at {}", util::at(a)),
                     _ => "a silence follows".to_owned(),
                 };
-                format!(
-                    ": {what}{}",
-                    f.host
-                        .as_deref()
-                        .map(|h| format!(" on {h}"))
-                        .unwrap_or_default()
-                )
+                format!(": {what}")
             }
             None if failed => {
                 ": the attempt was refused, so logging presumably continued".to_owned()
