@@ -43,7 +43,7 @@ pub(crate) struct Lower {
 /// The message text without a leading `tag[pid]: ` (syslog lines carry it, journald's
 /// MESSAGE does not).
 pub fn message_text(m: &str) -> &str {
-    let m = m.trim();
+    let m = strip_syslog_header(m.trim());
     let head = m.get(..m.len().min(80)).unwrap_or(m);
     if let Some(p) = head.find(": ") {
         let tag = &m[..p];
@@ -63,6 +63,34 @@ pub fn message_text(m: &str) -> &str {
         }
     }
     m
+}
+
+/// Drops a leading `Mmm dd hh:mm:ss host ` or `YYYY-MM-DDThh:mm:ss[.f](Z|±hh:mm) host `, in
+/// case a syslog message was kept as the whole line.
+fn strip_syslog_header(m: &str) -> &str {
+    let b = m.as_bytes();
+    let traditional = b.len() > 16
+        && tplus_model::time::month_from_abbrev(b.get(..3).unwrap_or_default()).is_some()
+        && b.get(3) == Some(&b' ')
+        && b.get(6) == Some(&b' ')
+        && b.get(9) == Some(&b':')
+        && b.get(12) == Some(&b':')
+        && b.get(15) == Some(&b' ');
+    let rfc3339 = b.len() > 20
+        && b.get(..4).is_some_and(|y| y.iter().all(u8::is_ascii_digit))
+        && b.get(4) == Some(&b'-')
+        && b.get(10) == Some(&b'T');
+    let rest = if traditional {
+        m.get(16..)
+    } else if rfc3339 {
+        m.split_once(' ').map(|(_, r)| r)
+    } else {
+        None
+    };
+    match rest.and_then(|r| r.trim_start().split_once(' ')) {
+        Some((_host, msg)) => msg,
+        None => m,
+    }
 }
 
 fn zoneless(e: &Event) -> bool {
@@ -385,6 +413,18 @@ mod tests {
             "Accepted password for x: y"
         );
         assert_eq!(message_text("weird[abc]: x"), "weird[abc]: x");
+        assert_eq!(
+            message_text("Oct 14 10:21:40 web-1 sudo: deploy : TTY=pts/0 ; COMMAND=/bin/true"),
+            "deploy : TTY=pts/0 ; COMMAND=/bin/true"
+        );
+        assert_eq!(
+            message_text("Oct  4 10:21:40 web-1 sshd[9]: Accepted password for a"),
+            "Accepted password for a"
+        );
+        assert_eq!(
+            message_text("2025-10-14T10:21:40.123+02:00 web-1 sshd[9]: Accepted password for a"),
+            "Accepted password for a"
+        );
     }
 
     #[test]
