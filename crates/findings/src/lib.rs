@@ -4,6 +4,18 @@
 //! what matters (tags such as [`Tag::LoggingTamper`]) and the engine's per-file accounting says
 //! where records were lost. Each finding carries a one-sentence summary an analyst can paste
 //! and evidence pointing at events or lines.
+//!
+//! | kind | from | severity |
+//! |---|---|---|
+//! | `telemetry_gap` | per stream (format x host x region/log/channel, [`stream_key`]): a silence beyond the stream's own cadence (see `gaps`) | low; medium when far beyond it and unique; +1 over T0 or a given window; +1 when other sources on the host/account were active; high after a tamper event |
+//! | `coverage_gap` | a source (format x host) starting after a given T0 or ending before a given window's end | medium (starts late, or ends before T0), low (ends early), high after a tamper event |
+//! | `logging_tamper` | events tagged [`Tag::LoggingTamper`], linked to the silence that follows | high; medium when refused |
+//! | `clock_skew` | journald vs syslog copies of one host's lines; IdP vs cloud-trail logins ([`skew`]) | medium; high beyond an hour |
+//! | `duplicate_records` | journald and syslog holding the same lines in agreement | info |
+//! | `parse_errors`, `unread_input`, `source_missing` | the engine's per-file accounting, the case file | low/medium, medium, high |
+//!
+//! Everything is linear in the number of events: one grouping pass (one hash per event),
+//! order statistics by selection, binary searches for the few candidate silences.
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
