@@ -88,4 +88,40 @@ pub struct BuildArgs {
     /// Index name in the bulk actions and the template.
     #[arg(long, value_name = "NAME", default_value = tplus_export::DEFAULT_INDEX, requires = "bulk")]
     pub bulk_index: String,
+    #[command(flatten)]
+    pub thresholds: Box<FindingsArgs>,
+}
+
+/// Findings thresholds. The defaults are meant to be right without tuning; change them only
+/// when a finding is plainly wrong for your evidence.
+#[derive(Debug, Args, Default)]
+#[command(next_help_heading = "Findings thresholds")]
+pub struct FindingsArgs {
+    /// Telemetry gap: no silence shorter than this is a gap [default: 600]
+    #[arg(long, value_name = "SECONDS")]
+    pub gap_min_silence: Option<f64>,
+    /// Telemetry gap: a silence must exceed F x the stream's 99th-percentile time between events [default: 4]
+    #[arg(long, value_name = "F")]
+    pub gap_cadence_factor: Option<f64>,
+    /// Telemetry gap: ... and F x the stream's recurring long silence (its 4th longest), so quiet between bursts, nights and weekends are not gaps [default: 3]
+    #[arg(long, value_name = "F")]
+    pub gap_recurrence_factor: Option<f64>,
+    /// Telemetry gap: streams with fewer events have no cadence and give no gap findings [default: 30]
+    #[arg(long, value_name = "N")]
+    pub gap_min_events: Option<usize>,
+    /// Telemetry gap: streams averaging more than this between events are sparse and give no gap findings [default: 3600]
+    #[arg(long, value_name = "SECONDS")]
+    pub gap_sparse_mean: Option<f64>,
+    /// Telemetry gap: a logging-tamper event up to this long before a silence is linked to it [default: 900]
+    #[arg(long, value_name = "SECONDS")]
+    pub gap_tamper_link: Option<f64>,
+    /// Coverage gap: starting after T0 or ending before the window's end by less than this is not a gap [default: 300]
+    #[arg(long, value_name = "SECONDS")]
+    pub gap_coverage_tolerance: Option<f64>,
+    /// Clock skew: offsets between journald and syslog copies of one host's lines up to this are normal [default: 2]
+    #[arg(long, value_name = "SECONDS")]
+    pub skew_tolerance: Option<f64>,
+    /// Clock skew: median offsets between IdP and cloud-trail logins of the same users up to this are normal [default: 120]
+    #[arg(long, value_name = "SECONDS")]
+    pub skew_login_tolerance: Option<f64>,
 }

@@ -77,6 +77,72 @@ fn instant_us(s: &str, what: &str) -> Result<i64, String> {
     })
 }
 
+/// Applies the `--gap-*` / `--skew-*` options over the findings defaults.
+fn apply_thresholds(t: &crate::args::FindingsArgs, f: &mut FindingsConfig) -> Result<(), String> {
+    fn secs(v: Option<f64>, flag: &str, into: &mut i64) -> Result<(), String> {
+        if let Some(s) = v {
+            if !s.is_finite() || !(0.0..=1e9).contains(&s) {
+                return Err(format!("--{flag} {s}: expected a number of seconds >= 0"));
+            }
+            *into = (s * 1e6).round() as i64;
+        }
+        Ok(())
+    }
+    fn factor(v: Option<f64>, flag: &str, into: &mut f64) -> Result<(), String> {
+        if let Some(x) = v {
+            if !x.is_finite() || x < 1.0 {
+                return Err(format!("--{flag} {x}: expected a factor >= 1"));
+            }
+            *into = x;
+        }
+        Ok(())
+    }
+    secs(
+        t.gap_min_silence,
+        "gap-min-silence",
+        &mut f.gap_min_silence_us,
+    )?;
+    factor(
+        t.gap_cadence_factor,
+        "gap-cadence-factor",
+        &mut f.gap_cadence_factor,
+    )?;
+    factor(
+        t.gap_recurrence_factor,
+        "gap-recurrence-factor",
+        &mut f.gap_recurrence_factor,
+    )?;
+    if let Some(n) = t.gap_min_events {
+        f.gap_min_events = n.max(3);
+    }
+    secs(
+        t.gap_sparse_mean,
+        "gap-sparse-mean",
+        &mut f.gap_sparse_mean_us,
+    )?;
+    secs(
+        t.gap_tamper_link,
+        "gap-tamper-link",
+        &mut f.gap_tamper_link_us,
+    )?;
+    secs(
+        t.gap_coverage_tolerance,
+        "gap-coverage-tolerance",
+        &mut f.coverage_tolerance_us,
+    )?;
+    secs(
+        t.skew_tolerance,
+        "skew-tolerance",
+        &mut f.skew_host_tolerance_us,
+    )?;
+    secs(
+        t.skew_login_tolerance,
+        "skew-login-tolerance",
+        &mut f.skew_login_tolerance_us,
+    )?;
+    Ok(())
+}
+
 impl RunConfig {
     pub fn from_args(a: BuildArgs) -> Result<RunConfig, ConfigError> {
         let case = match &a.case {
@@ -144,6 +210,7 @@ impl RunConfig {
             .map_err(ConfigError::Usage)?;
         let mut findings = FindingsConfig::default();
         findings.expected_sources = case.expected_sources.clone();
+        apply_thresholds(&a.thresholds, &mut findings).map_err(ConfigError::Usage)?;
         let build = BuildConfig {
             inputs: a.inputs,
             exclude: vec![a.out.clone()],
@@ -167,5 +234,63 @@ impl RunConfig {
             hypotheses: case.hypotheses,
             questions: case.questions,
         })
+    }
+}
+
+#[cfg(test)]
+mod threshold_tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// The `[default: N]` in the help of each `--gap-*` / `--skew-*` flag is the library's.
+    #[test]
+    fn threshold_help_states_the_library_defaults() {
+        let d = FindingsConfig::default();
+        let us = |v: i64| format!("[default: {}]", v / 1_000_000);
+        let want = [
+            ("gap-min-silence", us(d.gap_min_silence_us)),
+            (
+                "gap-cadence-factor",
+                format!("[default: {}]", d.gap_cadence_factor),
+            ),
+            (
+                "gap-recurrence-factor",
+                format!("[default: {}]", d.gap_recurrence_factor),
+            ),
+            ("gap-min-events", format!("[default: {}]", d.gap_min_events)),
+            ("gap-sparse-mean", us(d.gap_sparse_mean_us)),
+            ("gap-tamper-link", us(d.gap_tamper_link_us)),
+            ("gap-coverage-tolerance", us(d.coverage_tolerance_us)),
+            ("skew-tolerance", us(d.skew_host_tolerance_us)),
+            ("skew-login-tolerance", us(d.skew_login_tolerance_us)),
+        ];
+        let mut cmd = crate::args::Cli::command();
+        let build = cmd.find_subcommand_mut("build").expect("build subcommand");
+        for (flag, default) in want {
+            let arg = build
+                .get_arguments()
+                .find(|a| a.get_long() == Some(flag))
+                .unwrap_or_else(|| panic!("--{flag} exists"));
+            let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+            assert!(help.ends_with(&default), "--{flag}: {help} vs {default}");
+        }
+    }
+
+    #[test]
+    fn thresholds_apply_and_bad_values_are_usage_errors() {
+        let mut f = FindingsConfig::default();
+        let t = crate::args::FindingsArgs {
+            gap_min_silence: Some(300.0),
+            gap_cadence_factor: Some(6.0),
+            ..Default::default()
+        };
+        apply_thresholds(&t, &mut f).expect("valid");
+        assert_eq!(f.gap_min_silence_us, 300_000_000);
+        assert_eq!(f.gap_cadence_factor, 6.0);
+        let bad = crate::args::FindingsArgs {
+            gap_cadence_factor: Some(0.5),
+            ..Default::default()
+        };
+        assert!(apply_thresholds(&bad, &mut f).is_err());
     }
 }

@@ -105,7 +105,11 @@ fn build(mut cfg: RunConfig, export: Export) -> Result<ExitCode> {
         cfg.build.exclude.push(file.clone());
     }
     prepare_out(&cfg.out, cfg.force)?;
-    let bar = if cfg.timings { None } else { progress::Bar::for_stderr(cfg.quiet) };
+    let bar = if cfg.timings {
+        None
+    } else {
+        progress::Bar::for_stderr(cfg.quiet)
+    };
     if let Some(b) = &bar {
         cfg.build.progress = tplus_engine::ProgressHandle::new(b.clone());
     }

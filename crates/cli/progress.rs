@@ -66,7 +66,10 @@ pub struct Timings {
 impl Timings {
     pub fn new() -> Arc<Timings> {
         let now = std::time::Instant::now();
-        Arc::new(Timings { start: now, last: std::sync::Mutex::new(("start", now)) })
+        Arc::new(Timings {
+            start: now,
+            last: std::sync::Mutex::new(("start", now)),
+        })
     }
 
     pub fn finish(&self) {

@@ -248,7 +248,7 @@ fn build_in_pool(
         run,
     };
     cfg.progress.phase("findings");
-    let mut findings = tplus_findings::analyse(&tl, &cfg.findings);
+    let mut findings = tplus_findings::analyse(&mut tl, &cfg.findings);
     findings.extend(dup.findings);
     tl.findings = findings;
     Ok(tl)
