@@ -40,6 +40,32 @@ pub const COLUMNS: [&str; 24] = [
     "tags",
 ];
 
+fn opt(o: &Option<String>) -> &str {
+    o.as_deref().unwrap_or("")
+}
+
+/// The snake_case name of a tag, as in the JSONL.
+fn tag_name(t: tplus_model::Tag) -> &'static str {
+    use tplus_model::Tag;
+    match t {
+        Tag::LoggingTamper => "logging_tamper",
+        Tag::Authentication => "authentication",
+        Tag::PrivilegeChange => "privilege_change",
+        Tag::CredentialChange => "credential_change",
+        Tag::AccountChange => "account_change",
+        Tag::PolicyChange => "policy_change",
+        Tag::LoginWithoutMfa => "login_without_mfa",
+        Tag::DeployStarted => "deploy_started",
+        Tag::DeploySucceeded => "deploy_succeeded",
+        Tag::DeployFailed => "deploy_failed",
+        Tag::Rollback => "rollback",
+        Tag::Scaled => "scaled",
+        Tag::Session => "session",
+        Tag::Execution => "execution",
+        _ => "other",
+    }
+}
+
 impl TimelineSink for CsvSink {
     fn file_name(&self) -> &'static str {
         "timeline.csv"
@@ -48,39 +74,37 @@ impl TimelineSink for CsvSink {
     fn write(&self, tl: &Timeline, out: &mut dyn Write) -> io::Result<()> {
         out.write_all(COLUMNS.join(",").as_bytes())?;
         out.write_all(b"\r\n")?;
-        let mut row = String::with_capacity(512);
+        let mut row = String::with_capacity(1024);
+        let mut tag_text = String::new();
         for e in &tl.events {
             row.clear();
             let off = tl.offset_us(e.ts_us);
-            let opt = |o: &Option<String>| o.clone().unwrap_or_default();
-            let tag_text = e
-                .tags
-                .iter()
-                .filter_map(|t| {
-                    serde_json::to_value(t)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                })
-                .collect::<Vec<_>>()
-                .join(";");
-            let texts: [String; 17] = [
-                format_utc(e.ts_us),
-                e.timestamp_desc.clone(),
-                e.message.clone(),
-                format_offset(off),
-                String::new(),
-                e.source.to_owned(),
+            tag_text.clear();
+            for (i, t) in e.tags.iter().enumerate() {
+                if i > 0 {
+                    tag_text.push(';');
+                }
+                tag_text.push_str(tag_name(*t));
+            }
+            let reasons = e.confidence_reasons.join("; ");
+            let texts: [&str; 17] = [
+                &format_utc(e.ts_us),
+                &e.timestamp_desc,
+                &e.message,
+                &format_offset(off),
+                "",
+                e.source,
                 opt(&e.host),
                 opt(&e.actor),
-                e.actor_kind.as_str().to_owned(),
+                e.actor_kind.as_str(),
                 opt(&e.action),
                 opt(&e.target),
                 opt(&e.src_ip),
-                e.outcome.as_str().to_owned(),
-                e.confidence.as_str().to_owned(),
-                e.confidence_reasons.join("; "),
+                e.outcome.as_str(),
+                e.confidence.as_str(),
+                &reasons,
                 opt(&e.event_id),
-                e.ts_raw.clone(),
+                &e.ts_raw,
             ];
             for (i, t) in texts.iter().enumerate() {
                 if i > 0 {

@@ -21,17 +21,22 @@ pub fn html(s: &str) -> String {
 /// `<`, `>`, `&` and the JavaScript line separators escaped, so no `</script>` or comment
 /// opener can end the block early.
 pub fn script_json(json: &str) -> String {
-    let mut o = String::with_capacity(json.len() + 16);
-    for c in json.chars() {
-        match c {
-            '<' => o.push_str("\\u003c"),
-            '>' => o.push_str("\\u003e"),
-            '&' => o.push_str("\\u0026"),
-            '\u{2028}' => o.push_str("\\u2028"),
-            '\u{2029}' => o.push_str("\\u2029"),
-            c => o.push(c),
-        }
+    let mut o = String::with_capacity(json.len() + json.len() / 64 + 16);
+    let mut last = 0;
+    for (i, c) in json.char_indices() {
+        let rep = match c {
+            '<' => "\\u003c",
+            '>' => "\\u003e",
+            '&' => "\\u0026",
+            '\u{2028}' => "\\u2028",
+            '\u{2029}' => "\\u2029",
+            _ => continue,
+        };
+        o.push_str(&json[last..i]);
+        o.push_str(rep);
+        last = i + c.len_utf8();
     }
+    o.push_str(&json[last..]);
     o
 }
 

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use serde_json::json;
+use serde::Serialize;
 use tplus_model::time::{format_offset, format_utc};
 use tplus_model::{Timeline, TimelineSink};
 
@@ -21,23 +21,102 @@ pub struct HtmlSink;
 
 /// Lanes per (source, host) up to this many; beyond it, one lane per source.
 const MAX_HOST_LANES: usize = 24;
+/// At most this many events travel in the page for the table and the detail view. Beyond
+/// it the page carries every significant event and an even sample of the rest, and says so;
+/// the lanes are always drawn from every event.
+pub const MAX_EMBEDDED_EVENTS: usize = 100_000;
+/// Time buckets per lane for the density drawing.
+const LANE_BUCKETS: usize = 2048;
 
-fn data(tl: &Timeline) -> serde_json::Value {
+/// One event as a row of the page's table: borrowed fields, serialised without building a
+/// JSON tree.
+#[derive(Serialize)]
+struct Row<'a>(
+    i64,
+    usize,
+    String,
+    String,
+    &'a str,
+    Option<&'a str>,
+    &'a str,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+    &'a str,
+    &'a str,
+    String,
+    String,
+    &'a str,
+    Option<&'a str>,
+    &'a str,
+    u64,
+    &'a str,
+    &'a str,
+);
+
+#[derive(Serialize)]
+struct FindingView<'a> {
+    kind: &'a str,
+    severity: &'a str,
+    source: Option<&'a str>,
+    host: Option<&'a str>,
+    start: Option<i64>,
+    end: Option<i64>,
+    summary: &'a str,
+}
+
+#[derive(Serialize)]
+struct Page<'a> {
+    lanes: Vec<String>,
+    #[serde(rename = "byHost")]
+    by_host: bool,
+    /// [start ms, end ms] of the buckets, and per lane the event count of each bucket.
+    span: [i64; 2],
+    buckets: Vec<Vec<u32>>,
+    events: Vec<Row<'a>>,
+    total: usize,
+    findings: Vec<FindingView<'a>>,
+    t0: i64,
+    window: [i64; 2],
+}
+
+/// Which events travel in the page: all of them up to [`MAX_EMBEDDED_EVENTS`], else the
+/// significant ones first and an even sample of the rest, in time order.
+fn embedded(tl: &Timeline) -> Vec<usize> {
+    let n = tl.events.len();
+    if n <= MAX_EMBEDDED_EVENTS {
+        return (0..n).collect();
+    }
+    let mut keep = vec![false; n];
+    let mut kept = 0;
+    for (i, e) in tl.events.iter().enumerate() {
+        if kept >= MAX_EMBEDDED_EVENTS / 2 {
+            break;
+        }
+        if e.significance >= 50 || !e.tags.is_empty() && e.significance >= 30 {
+            keep[i] = true;
+            kept += 1;
+        }
+    }
+    let room = MAX_EMBEDDED_EVENTS - kept;
+    let step = n.div_ceil(room.max(1));
+    for i in (0..n).step_by(step.max(1)) {
+        keep[i] = true;
+    }
+    (0..n).filter(|&i| keep[i]).collect()
+}
+
+fn page(tl: &Timeline) -> Page<'_> {
     let mut pairs: BTreeMap<(&str, &str), usize> = BTreeMap::new();
     for e in &tl.events {
-        *pairs
-            .entry((e.source, e.host.as_deref().unwrap_or("")))
-            .or_default() += 1;
+        *pairs.entry((e.source, e.host.as_deref().unwrap_or(""))).or_default() += 1;
     }
     let by_host = pairs.len() <= MAX_HOST_LANES;
     let mut lanes: Vec<String> = Vec::new();
     let mut lane_of: BTreeMap<(&str, &str), usize> = BTreeMap::new();
     for (s, h) in pairs.keys() {
-        let name = if by_host && !h.is_empty() {
-            format!("{s} · {h}")
-        } else {
-            (*s).to_owned()
-        };
+        let name = if by_host && !h.is_empty() { format!("{s} · {h}") } else { (*s).to_owned() };
         let idx = match lanes.iter().position(|l| *l == name) {
             Some(i) => i,
             None => {
@@ -47,63 +126,77 @@ fn data(tl: &Timeline) -> serde_json::Value {
         };
         lane_of.insert((s, h), idx);
     }
-    let events: Vec<serde_json::Value> = tl
-        .events
-        .iter()
-        .map(|e| {
-            let lane = lane_of
-                .get(&(e.source, e.host.as_deref().unwrap_or("")))
-                .copied()
-                .unwrap_or(0);
+    let lane = |e: &tplus_model::Event| lane_of.get(&(e.source, e.host.as_deref().unwrap_or(""))).copied().unwrap_or(0);
+    let lo = tl.events.first().map_or(0, |e| e.ts_us / 1000);
+    let hi = tl.events.last().map_or(1, |e| e.ts_us / 1000).max(lo + 1);
+    let mut buckets = vec![vec![0u32; LANE_BUCKETS]; lanes.len()];
+    for e in &tl.events {
+        let b = (((e.ts_us / 1000 - lo) as f64 / (hi - lo) as f64) * (LANE_BUCKETS - 1) as f64) as usize;
+        if let Some(row) = buckets.get_mut(lane(e)) {
+            if let Some(c) = row.get_mut(b.min(LANE_BUCKETS - 1)) {
+                *c = c.saturating_add(u32::try_from(e.count).unwrap_or(u32::MAX).max(1));
+            }
+        }
+    }
+    let events = embedded(tl)
+        .into_iter()
+        .map(|i| {
+            let e = &tl.events[i];
             let p = crate::input_path(tl, e.input);
             let evidence = match (e.location.line, e.location.record) {
                 (Some(l), _) => format!("{p}:{l} (byte {})", e.location.offset),
                 (None, Some(r)) => format!("{p} record {r} (byte {})", e.location.offset),
                 _ => format!("{p} byte {}", e.location.offset),
             };
-            json!([
+            Row(
                 e.ts_us / 1000,
-                lane,
+                lane(e),
                 format_utc(e.ts_us),
                 format_offset(tl.offset_us(e.ts_us)),
-                e.message,
-                e.actor,
+                &e.message,
+                e.actor.as_deref(),
                 e.actor_kind.as_str(),
-                e.action,
-                e.target,
-                e.src_ip,
-                e.host,
+                e.action.as_deref(),
+                e.target.as_deref(),
+                e.src_ip.as_deref(),
+                e.host.as_deref(),
                 e.outcome.as_str(),
                 e.confidence.as_str(),
                 e.confidence_reasons.join("; "),
                 evidence,
                 crate::input_sha(tl, e.input),
-                e.event_id,
-                e.ts_raw,
+                e.event_id.as_deref(),
+                &e.ts_raw,
                 e.count,
                 e.source,
-                e.timestamp_desc,
-            ])
+                &e.timestamp_desc,
+            )
         })
         .collect();
-    let findings: Vec<serde_json::Value> = tl
+    let findings = tl
         .findings
         .iter()
-        .map(|f| {
-            json!({
-                "kind": f.kind.as_str(), "severity": f.severity.as_str(), "source": f.source, "host": f.host,
-                "start": f.start_us.map(|u| u / 1000), "end": f.end_us.map(|u| u / 1000), "summary": f.summary,
-            })
+        .map(|f| FindingView {
+            kind: f.kind.as_str(),
+            severity: f.severity.as_str(),
+            source: f.source.as_deref(),
+            host: f.host.as_deref(),
+            start: f.start_us.map(|u| u / 1000),
+            end: f.end_us.map(|u| u / 1000),
+            summary: &f.summary,
         })
         .collect();
-    json!({
-        "lanes": lanes,
-        "byHost": by_host,
-        "events": events,
-        "findings": findings,
-        "t0": tl.run.t0_us / 1000,
-        "window": [tl.run.window.0 / 1000, tl.run.window.1 / 1000],
-    })
+    Page {
+        lanes,
+        by_host,
+        span: [lo, hi],
+        buckets,
+        events,
+        total: tl.events.len(),
+        findings,
+        t0: tl.run.t0_us / 1000,
+        window: [tl.run.window.0 / 1000, tl.run.window.1 / 1000],
+    }
 }
 
 const STYLE: &str = r#"
@@ -129,7 +222,8 @@ const D=JSON.parse(document.getElementById('tplus-data').textContent);
 const E=D.events, L=D.lanes;
 const cv=document.getElementById('lanes'), ctx=cv.getContext('2d');
 const laneH=22, top=24, left=220;
-let lo=E.length?E[0][0]:0, hi=E.length?E[E.length-1][0]:1;
+let lanesDrawn=0;
+let lo=D.span[0], hi=D.span[1];
 if(hi<=lo){lo-=60000;hi+=60000;}
 const pad=(hi-lo)*0.02; lo-=pad; hi+=pad;
 const full=[lo,hi];
@@ -147,9 +241,12 @@ function draw(){
   if(f.kind==='telemetry_gap'||f.kind==='coverage_gap'){ctx.fillStyle='rgba(200,60,60,0.18)';for(const r of rows)ctx.fillRect(x0,top+r*laneH,x1-x0,laneH);}
   else{ctx.fillStyle='#c00';for(const r of rows){ctx.beginPath();const y=top+r*laneH;ctx.moveTo(x0,y+2);ctx.lineTo(x0-5,y-6);ctx.lineTo(x0+5,y-6);ctx.fill();}}
  }
- const cols=Math.max(1,Math.floor(w-left-10)); const buckets=L.map(()=>new Uint32Array(cols+1));
- let mx=1; for(const e of E){if(e[0]<lo||e[0]>hi)continue;const c=Math.floor((e[0]-lo)/(hi-lo)*cols);const b=buckets[e[1]];b[c]+=1;if(b[c]>mx)mx=b[c];}
- buckets.forEach((b,i)=>{const y=top+i*laneH;for(let c=0;c<=cols;c++){if(!b[c])continue;const h=Math.max(3,Math.log(1+b[c])/Math.log(1+mx)*(laneH-4));ctx.fillStyle='#2f6fd0';ctx.fillRect(left+c,y+laneH-2-h,1.5,h);}});
+ const cols=Math.max(1,Math.floor(w-left-10)); const bins=L.map(()=>new Float64Array(cols+1));
+ const B=D.buckets, nb=B.length?B[0].length:1, s0=D.span[0], bw=(D.span[1]-D.span[0])/Math.max(1,nb-1);
+ let mx=1; B.forEach((row,li)=>{for(let k=0;k<row.length;k++){if(!row[k])continue;const t=s0+k*bw;if(t<lo||t>hi)continue;const c=Math.floor((t-lo)/(hi-lo)*cols);bins[li][c]+=row[k];if(bins[li][c]>mx)mx=bins[li][c];}});
+ bins.forEach((b,i)=>{const y=top+i*laneH;for(let c=0;c<=cols;c++){if(!b[c])continue;const h=Math.max(3,Math.log(1+b[c])/Math.log(1+mx)*(laneH-4));ctx.fillStyle='#2f6fd0';ctx.fillRect(left+c,y+laneH-2-h,1.5,h);}});
+ if(hi-lo<(D.span[1]-D.span[0])/nb*8){ctx.fillStyle='#0a3d91';for(const e of E){if(e[0]<lo||e[0]>hi)continue;ctx.fillRect(x(e[0]),top+e[1]*laneH+2,1.5,laneH-4);}}
+ lanesDrawn++;cv.dataset.drawn=String(lanesDrawn);
  const tx=x(D.t0); if(tx>=left){ctx.fillStyle='#d00';ctx.fillRect(tx,16,2,L.length*laneH+8);ctx.fillText('T0',tx+4,top-2);}
 }
 let drag=null;
@@ -167,7 +264,7 @@ function render(){
  for(const i of rows.slice(start,start+PAGE)){const e=E[i];const tr=document.createElement('tr');tr.className='ev';tr.dataset.i=i;
   cell(tr,e[3]);cell(tr,e[2]);cell(tr,e[19]);cell(tr,e[10]);cell(tr,e[5]==null?'':e[5]+' ('+e[6]+')');cell(tr,e[7]);cell(tr,e[9]);cell(tr,e[11],e[11]);cell(tr,e[12],e[12]);cell(tr,(e[18]>1?e[18]+'× ':'')+e[4],'msg');
   tb.appendChild(tr);}
- info.textContent=rows.length?`${start+1}–${Math.min(start+PAGE,rows.length)} of ${rows.length} events`:'no events match';
+ info.textContent=(rows.length?`${start+1}–${Math.min(start+PAGE,rows.length)} of ${rows.length} events`:'no events match')+(D.total>E.length?` (the page carries ${E.length} of ${D.total} events: every significant one and an even sample; all are in timeline.csv)`:'');
 }
 function apply(){const t=q.value.toLowerCase();rows=[];for(let i=0;i<E.length;i++){const e=E[i];if(!t||[e[4],e[5],e[7],e[8],e[9],e[10],e[19],e[11],e[12]].some(v=>v!=null&&String(v).toLowerCase().includes(t)))rows.push(i);}page=0;render();}
 q.addEventListener('input',apply);
@@ -195,7 +292,7 @@ impl TimelineSink for HtmlSink {
             .title
             .clone()
             .unwrap_or_else(|| "Incident timeline".to_owned());
-        let payload = script_json(&serde_json::to_string(&data(tl))?);
+        let payload = script_json(&serde_json::to_string(&page(tl))?);
         write!(
             out,
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n\
