@@ -16,6 +16,7 @@
 
 mod event;
 mod finding;
+pub mod hash;
 pub mod json;
 pub mod lines;
 mod parser;

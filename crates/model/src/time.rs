@@ -287,12 +287,47 @@ pub fn month_from_abbrev(b: &[u8]) -> Option<u32> {
         .map(|i| i as u32 + 1)
 }
 
+/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (Howard Hinnant's
+/// `civil_from_days`): the hot path of every output, so no formatter machinery.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
 /// Renders microseconds since the epoch as the contract's `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
 pub fn format_utc(us: i64) -> String {
-    match DateTime::<Utc>::from_timestamp_micros(us) {
-        Some(t) => t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
-        None => "0000-00-00T00:00:00.000000Z".to_owned(),
+    let secs = us.div_euclid(1_000_000);
+    let micros = us.rem_euclid(1_000_000);
+    let (y, mo, d) = civil_from_days(secs.div_euclid(86_400));
+    if !(0..=9999).contains(&y) {
+        return match DateTime::<Utc>::from_timestamp_micros(us) {
+            Some(t) => t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+            None => "0000-00-00T00:00:00.000000Z".to_owned(),
+        };
     }
+    let sod = secs.rem_euclid(86_400);
+    let mut b = *b"0000-00-00T00:00:00.000000Z";
+    let mut put = |at: usize, width: usize, mut v: i64| {
+        for i in (0..width).rev() {
+            b[at + i] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    };
+    put(0, 4, y);
+    put(5, 2, i64::from(mo));
+    put(8, 2, i64::from(d));
+    put(11, 2, sod / 3600);
+    put(14, 2, (sod / 60) % 60);
+    put(17, 2, sod % 60);
+    put(20, 6, micros);
+    String::from_utf8_lossy(&b).into_owned()
 }
 
 /// Renders an offset from T0 as `T+HH:MM:SS` / `T-HH:MM:SS` (hours not capped, seconds
@@ -961,6 +996,14 @@ mod tests {
             250
         );
         assert!(parse_epoch_text("17e9").is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn fast_format_matches_chrono(us in -62_135_596_800_000_000i64..253_402_300_799_999_999) {
+            let t = DateTime::<Utc>::from_timestamp_micros(us).unwrap();
+            prop_assert_eq!(format_utc(us), t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string());
+        }
     }
 
     #[test]

@@ -110,13 +110,19 @@ fn embedded(tl: &Timeline) -> Vec<usize> {
 fn page(tl: &Timeline) -> Page<'_> {
     let mut pairs: BTreeMap<(&str, &str), usize> = BTreeMap::new();
     for e in &tl.events {
-        *pairs.entry((e.source, e.host.as_deref().unwrap_or(""))).or_default() += 1;
+        *pairs
+            .entry((e.source, e.host.as_deref().unwrap_or("")))
+            .or_default() += 1;
     }
     let by_host = pairs.len() <= MAX_HOST_LANES;
     let mut lanes: Vec<String> = Vec::new();
     let mut lane_of: BTreeMap<(&str, &str), usize> = BTreeMap::new();
     for (s, h) in pairs.keys() {
-        let name = if by_host && !h.is_empty() { format!("{s} · {h}") } else { (*s).to_owned() };
+        let name = if by_host && !h.is_empty() {
+            format!("{s} · {h}")
+        } else {
+            (*s).to_owned()
+        };
         let idx = match lanes.iter().position(|l| *l == name) {
             Some(i) => i,
             None => {
@@ -126,12 +132,18 @@ fn page(tl: &Timeline) -> Page<'_> {
         };
         lane_of.insert((s, h), idx);
     }
-    let lane = |e: &tplus_model::Event| lane_of.get(&(e.source, e.host.as_deref().unwrap_or(""))).copied().unwrap_or(0);
+    let lane = |e: &tplus_model::Event| {
+        lane_of
+            .get(&(e.source, e.host.as_deref().unwrap_or("")))
+            .copied()
+            .unwrap_or(0)
+    };
     let lo = tl.events.first().map_or(0, |e| e.ts_us / 1000);
     let hi = tl.events.last().map_or(1, |e| e.ts_us / 1000).max(lo + 1);
     let mut buckets = vec![vec![0u32; LANE_BUCKETS]; lanes.len()];
     for e in &tl.events {
-        let b = (((e.ts_us / 1000 - lo) as f64 / (hi - lo) as f64) * (LANE_BUCKETS - 1) as f64) as usize;
+        let b = (((e.ts_us / 1000 - lo) as f64 / (hi - lo) as f64) * (LANE_BUCKETS - 1) as f64)
+            as usize;
         if let Some(row) = buckets.get_mut(lane(e)) {
             if let Some(c) = row.get_mut(b.min(LANE_BUCKETS - 1)) {
                 *c = c.saturating_add(u32::try_from(e.count).unwrap_or(u32::MAX).max(1));

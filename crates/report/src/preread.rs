@@ -4,10 +4,11 @@
 //! span, rows are chosen by significance, and the document says how many events it left out.
 //! Blameless wording: it states what happened, never who failed.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
+use tplus_model::hash::FastMap;
 use tplus_model::time::{format_offset, format_utc};
 use tplus_model::{Confidence, Event, Outcome, Tag, Timeline, TimelineSink};
 
@@ -69,8 +70,8 @@ fn group_key(e: &Event) -> GroupKey<'_> {
 
 fn condense(tl: &Timeline) -> Vec<Group> {
     let mut groups: Vec<Group> = Vec::new();
-    let mut open: HashMap<GroupKey<'_>, usize> = HashMap::new();
-    let mut failures_from: HashMap<&str, u64> = HashMap::new();
+    let mut open: FastMap<GroupKey<'_>, usize> = FastMap::default();
+    let mut failures_from: FastMap<&str, u64> = FastMap::default();
     for (i, e) in tl.events.iter().enumerate() {
         let mut score = u32::from(e.significance) + tag_bonus(e);
         if let Some(ip) = e.src_ip.as_deref() {
