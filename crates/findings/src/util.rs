@@ -1,5 +1,6 @@
 //! Small helpers shared by the analyses: evidence references, scopes, durations, quantiles.
 
+pub(crate) use tplus_model::hash::FastMap;
 use tplus_model::{Event, Timeline};
 
 /// `path:line` or `path#record`: how findings point at evidence.
@@ -139,5 +140,3 @@ mod tests {
         assert_eq!(quantile(&mut [], 0.5), None);
     }
 }
-
-pub(crate) use tplus_model::hash::FastMap;
