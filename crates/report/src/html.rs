@@ -276,7 +276,7 @@ function render(){
  for(const i of rows.slice(start,start+PAGE)){const e=E[i];const tr=document.createElement('tr');tr.className='ev';tr.dataset.i=i;
   cell(tr,e[3]);cell(tr,e[2]);cell(tr,e[19]);cell(tr,e[10]);cell(tr,e[5]==null?'':e[5]+' ('+e[6]+')');cell(tr,e[7]);cell(tr,e[9]);cell(tr,e[11],e[11]);cell(tr,e[12],e[12]);cell(tr,(e[18]>1?e[18]+'× ':'')+e[4],'msg');
   tb.appendChild(tr);}
- info.textContent=(rows.length?`${start+1}–${Math.min(start+PAGE,rows.length)} of ${rows.length} events`:'no events match')+(D.total>E.length?` (the page carries ${E.length} of ${D.total} events: every significant one and an even sample; all are in timeline.csv)`:'');
+ tb.dataset.rows=String(rows.length);info.textContent=(rows.length?`${start+1}–${Math.min(start+PAGE,rows.length)} of ${rows.length} events`:'no events match')+(D.total>E.length?` (the page carries ${E.length} of ${D.total} events: every significant one and an even sample; all are in timeline.csv)`:'');
 }
 function apply(){const t=q.value.toLowerCase();rows=[];for(let i=0;i<E.length;i++){const e=E[i];if(!t||[e[4],e[5],e[7],e[8],e[9],e[10],e[19],e[11],e[12]].some(v=>v!=null&&String(v).toLowerCase().includes(t)))rows.push(i);}page=0;render();}
 q.addEventListener('input',apply);
@@ -288,7 +288,9 @@ tb.addEventListener('click',ev=>{const tr=ev.target.closest('tr');if(!tr)return;
 const fl=document.getElementById('findings');
 for(const f of D.findings){const li=document.createElement('li');const b=document.createElement('span');b.className='sev-'+f.severity;b.textContent=f.severity+' '+f.kind+': ';li.appendChild(b);li.appendChild(document.createTextNode(f.summary));fl.appendChild(li);}
 if(!D.findings.length){const li=document.createElement('li');li.textContent='No findings.';fl.appendChild(li);}
-draw(); render();
+draw();
+const m=/^#filter=(.*)$/.exec(location.hash);
+if(m){q.value=decodeURIComponent(m[1]);apply();}else{render();}
 document.body.dataset.ready='1';
 })();
 "#;
@@ -317,7 +319,7 @@ impl TimelineSink for HtmlSink {
              <button id=\"prev\">◀</button><button id=\"next\">▶</button><span id=\"pageinfo\"></span></div>\n\
              <table><thead><tr><th>T+</th><th>Time (UTC)</th><th>Source</th><th>Host</th><th>Actor</th><th>Action</th><th>Source IP</th><th>Outcome</th><th>Confidence</th><th>Message</th></tr></thead><tbody id=\"rows\"></tbody></table>\n\
              <h2>Event detail</h2><div id=\"detail\">Click an event.</div>\n</main>\n\
-             <script type=\"application/json\" id=\"tplus-data\">{payload}</script>\n<script>{SCRIPT}</script>\n</body></html>\n",
+             <script>window.addEventListener('error',function(e){{document.body.dataset.errors=(document.body.dataset.errors||'')+e.message+';';}});</script>\n<script type=\"application/json\" id=\"tplus-data\">{payload}</script>\n<script>{SCRIPT}</script>\n</body></html>\n",
             t = html(&title),
             t0 = html(&format_utc(tl.run.t0_us)),
             t0src = if tl.run.t0_given { "given" } else { "not given: first event" },
