@@ -257,3 +257,33 @@ fn formats_and_sniff_list_without_building() {
     assert!(String::from_utf8_lossy(&o.stdout).contains("x.bin\t3\tunknown"));
     assert!(!dir.path().join("out").exists());
 }
+
+#[test]
+fn redact_removes_secrets_from_meeting_documents_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join("in")).unwrap();
+    std::fs::write(
+        d.join("in/auth.log"),
+        "Oct 14 10:00:04 web-1 sudo: eve : TTY=pts/0 ; PWD=/ ; USER=root ; COMMAND=/usr/bin/mysql --password=hunter2 -e AKIAIOSFODNN7EXAMPLE\n",
+    )
+    .unwrap();
+    ok(&run_in(
+        d,
+        &[
+            "build", "in", "-o", "out", "--quiet", "--redact", "--year", "2025", "--tz", "UTC",
+        ],
+    ));
+    for f in ["preread.md", "report.html"] {
+        let t = std::fs::read_to_string(d.join("out").join(f)).unwrap();
+        assert!(
+            !t.contains("hunter2") && !t.contains("AKIAIOSFODNN7EXAMPLE"),
+            "{f} keeps a secret"
+        );
+    }
+    let record = std::fs::read_to_string(d.join("out/timeline.jsonl")).unwrap();
+    assert!(
+        record.contains("hunter2"),
+        "the forensic record stays complete"
+    );
+}

@@ -225,3 +225,56 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// `--pseudonymise` and `--redact` change the meeting documents only; the record stays whole.
+#[test]
+fn pseudonymised_and_redacted_meeting_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = dir.path().join("case.toml");
+    let mut text = std::fs::read_to_string(repo().join("fixtures/demo.toml")).unwrap();
+    text = text.replace(
+        "[tz]",
+        "[roles]\n\"sam-oncall\" = \"on-call engineer\"\n\n[tz]",
+    );
+    std::fs::write(&case, text).unwrap();
+    let out = dir.path().join("out");
+    let o = run_in(
+        &repo(),
+        &[
+            "build",
+            "fixtures/demo",
+            "--case",
+            case.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--quiet",
+            "--pseudonymise",
+            "--redact",
+        ],
+    );
+    ok(&o);
+    contract_check(&repo(), &out);
+    let pre = std::fs::read_to_string(out.join("preread.md")).unwrap();
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    for doc in [&pre, &html] {
+        assert!(
+            !doc.contains("alice"),
+            "a person's name left in a meeting document"
+        );
+        assert!(!doc.contains("sam-oncall"));
+        assert!(doc.contains("on-call engineer"));
+    }
+    assert!(pre.contains("pseudonyms.csv"));
+    let jsonl = std::fs::read_to_string(out.join("timeline.jsonl")).unwrap();
+    assert!(
+        jsonl.contains("\"actor\":\"alice\""),
+        "the record keeps real names"
+    );
+    let key = std::fs::read_to_string(out.join("pseudonyms.csv")).unwrap();
+    assert!(key.lines().any(|l| l.starts_with("alice,user-")));
+    assert!(custody(&out)["outputs"]
+        .to_string()
+        .contains("pseudonyms.csv"));
+    // Automation keeps its name.
+    assert!(pre.contains("dependabot"));
+}

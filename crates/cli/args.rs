@@ -75,6 +75,14 @@ pub struct BuildArgs {
     /// No progress or summary on stderr.
     #[arg(long)]
     pub quiet: bool,
+    /// In the pre-read and the report, replace people's names with stable pseudonyms
+    /// (user-1, or role labels from the case file); the mapping goes to pseudonyms.csv.
+    #[arg(long, alias = "pseudonymize")]
+    pub pseudonymise: bool,
+    /// In the pre-read and the report, remove secrets and tokens (keys, bearer tokens,
+    /// passwords in command lines) for a version that can be shared widely.
+    #[arg(long)]
+    pub redact: bool,
     /// Print how long each phase of the build took (on stderr).
     #[arg(long)]
     pub timings: bool,

@@ -42,6 +42,9 @@ pub struct CaseFile {
     /// Format ids the evidence should contain.
     #[serde(default)]
     pub expected_sources: Vec<String>,
+    /// Role labels for `--pseudonymise`: `"account name" = "role label"`.
+    #[serde(default)]
+    pub roles: BTreeMap<String, String>,
 }
 
 /// `window = { start = "...", end = "..." }`.
@@ -58,6 +61,9 @@ pub struct RunConfig {
     pub force: bool,
     pub quiet: bool,
     pub timings: bool,
+    pub pseudonymise: bool,
+    pub redact: bool,
+    pub roles: BTreeMap<String, String>,
     pub title: Option<String>,
     pub attendees: Vec<String>,
     pub hypotheses: Vec<String>,
@@ -229,6 +235,9 @@ impl RunConfig {
             force: a.force,
             quiet: a.quiet,
             timings: a.timings,
+            pseudonymise: a.pseudonymise,
+            redact: a.redact,
+            roles: case.roles,
             title: case.title,
             attendees: case.attendees,
             hypotheses: case.hypotheses,

@@ -153,8 +153,47 @@ fn build(mut cfg: RunConfig, export: Export) -> Result<ExitCode> {
     std::fs::write(&listing_path, &listing)
         .with_context(|| format!("cannot write {}", listing_path.display()))?;
 
-    let sinks = tplus_report::default_sinks();
-    let mut outputs = tplus_engine::write_outputs(&cfg.out, &tl, &sinks)?;
+    let mut outputs = tplus_engine::write_outputs(&cfg.out, &tl, &tplus_report::record_sinks())?;
+    let shared = if cfg.pseudonymise || cfg.redact {
+        let mut notes = Vec::new();
+        let mut shared = if cfg.pseudonymise {
+            let map = tplus_report::privacy::pseudonym_map(&tl, &cfg.roles);
+            let mut csv = String::from("name,pseudonym\r\n");
+            for (name, alias) in &map {
+                tplus_report::escape::csv_text(name, &mut csv);
+                csv.push(',');
+                tplus_report::escape::csv_text(alias, &mut csv);
+                csv.push_str("\r\n");
+            }
+            let path = cfg.out.join("pseudonyms.csv");
+            std::fs::write(&path, &csv)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            outputs.push(OutputRecord {
+                path: "pseudonyms.csv".to_owned(),
+                sha256: tplus_custody::sha256_hex(csv.as_bytes()),
+            });
+            notes.push(format!("Names of {} people are pseudonymised; the key is in pseudonyms.csv, for the facilitator only", map.len()));
+            tplus_report::privacy::pseudonymise(&tl, &map)
+        } else {
+            tl.clone()
+        };
+        if cfg.redact {
+            tplus_report::privacy::redact(&mut shared);
+            notes.push("secrets and tokens are redacted".to_owned());
+        }
+        shared.run.sharing_note = Some(format!(
+            "{}. timeline.jsonl and timeline.csv keep the full record.",
+            notes.join("; ")
+        ));
+        Some(shared)
+    } else {
+        None
+    };
+    outputs.extend(tplus_engine::write_outputs(
+        &cfg.out,
+        shared.as_ref().unwrap_or(&tl),
+        &tplus_report::meeting_sinks(),
+    )?);
     outputs.push(OutputRecord {
         path: "inputs.sha256".to_owned(),
         sha256: digest.clone(),

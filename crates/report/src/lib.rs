@@ -9,6 +9,7 @@ mod findings;
 mod html;
 mod jsonl;
 mod preread;
+pub mod privacy;
 
 pub use csv::CsvSink;
 pub use findings::{finding_json, FindingsSink};
@@ -20,13 +21,23 @@ use tplus_model::{Timeline, TimelineSink};
 
 /// The outputs every build writes, in the order custody lists them.
 pub fn default_sinks() -> Vec<Box<dyn TimelineSink>> {
+    let mut v = record_sinks();
+    v.extend(meeting_sinks());
+    v
+}
+
+/// The forensic record: complete, never pseudonymised or redacted.
+pub fn record_sinks() -> Vec<Box<dyn TimelineSink>> {
     vec![
         Box::new(JsonlSink),
         Box::new(CsvSink),
         Box::new(FindingsSink),
-        Box::new(PrereadSink),
-        Box::new(HtmlSink),
     ]
+}
+
+/// The documents people read and circulate: these get `--pseudonymise` and `--redact`.
+pub fn meeting_sinks() -> Vec<Box<dyn TimelineSink>> {
+    vec![Box::new(PrereadSink), Box::new(HtmlSink)]
 }
 
 /// The path an event's evidence points to.

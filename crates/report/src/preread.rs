@@ -180,6 +180,9 @@ fn render(tl: &Timeline) -> String {
         tl.run.inputs_digest
     );
 
+    if let Some(n) = &tl.run.sharing_note {
+        let _ = writeln!(o, "> {}\n", md_text(n));
+    }
     o.push_str("## Incident window and T0\n\n");
     if tl.run.t0_given {
         let _ = writeln!(o, "- **T0**: {} (given).", format_utc(tl.run.t0_us));
