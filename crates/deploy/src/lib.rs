@@ -1,10 +1,19 @@
-//! Parsers for deploy and change events.
+//! Parsers for deploy and change events: GitHub Actions runs and jobs, GitHub deployments,
+//! GitHub and GitLab webhooks, Argo CD applications, Kubernetes events, Helm history and a
+//! documented generic change-record format.
+//!
+//! Every parser keeps `records == events + skipped + errors`: structured inputs are framed
+//! record by record with [`tplus_model::json`], so each record keeps its 0-based index and
+//! byte offset and a bad record is one located error.
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
+
+mod common;
+pub mod gha;
 
 use tplus_model::Parser;
 
 /// Every deploy parser, in sniffing tie-break order.
 pub fn parsers() -> Vec<Box<dyn Parser>> {
-    Vec::new()
+    vec![Box::new(gha::ActionsRuns)]
 }
