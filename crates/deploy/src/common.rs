@@ -216,6 +216,29 @@ fn elements(
     true
 }
 
+/// A sink that keeps what framing reports, for parsers that read all records before they
+/// emit (to look across records) and then replay the results in input order.
+#[derive(Debug, Default)]
+pub(crate) struct Deferred {
+    /// Errors with their location.
+    pub errors: Vec<(Location, String)>,
+    /// Skips with their location.
+    pub skipped: Vec<(Location, String)>,
+}
+
+impl RecordSink for Deferred {
+    fn event(&mut self, _event: tplus_model::Event) {}
+    fn skipped(&mut self, at: Location, reason: &str) {
+        self.skipped.push((at, reason.to_owned()));
+    }
+    fn error(&mut self, at: Location, message: String) {
+        self.errors.push((at, message));
+    }
+    fn previous(&mut self) -> Option<&mut tplus_model::Event> {
+        None
+    }
+}
+
 /// A scalar kept as text whether the source wrote a string, a number or a boolean (ids,
 /// run numbers, revisions).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -82,7 +82,6 @@ pub(crate) enum RunMoment {
     /// The start (REST snapshots, `requested` / `in_progress` webhooks).
     Start,
     /// The completion (`completed` webhooks, delivered when the run ends).
-    #[allow(dead_code)] // until the webhook parser lands in the next commit
     Completion,
 }
 
@@ -390,6 +389,269 @@ impl Parser for ActionsRuns {
     }
 }
 
+/// A workflow job as the REST API and the `workflow_job` webhook give it.
+#[derive(Debug, Deserialize)]
+pub(crate) struct Job {
+    id: Option<Scalar>,
+    run_id: Option<Scalar>,
+    run_attempt: Option<Scalar>,
+    workflow_name: Option<String>,
+    name: Option<String>,
+    head_branch: Option<String>,
+    head_sha: Option<String>,
+    status: Option<String>,
+    conclusion: Option<String>,
+    created_at: Option<String>,
+    started_at: Option<String>,
+    completed_at: Option<String>,
+    html_url: Option<String>,
+    url: Option<String>,
+    runner_name: Option<String>,
+    #[serde(default)]
+    steps: Vec<Step>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Step {
+    name: Option<String>,
+    conclusion: Option<String>,
+}
+
+/// `owner/repo` from an API or web URL (`…/repos/o/r/…` or `https://github.com/o/r/…`).
+pub(crate) fn repo_from_url(url: &str) -> Option<String> {
+    let rest = if let Some(i) = url.find("/repos/") {
+        &url[i + 7..]
+    } else if let Some(i) = url.find("github.com/") {
+        &url[i + 11..]
+    } else {
+        return None;
+    };
+    let mut parts = rest.split('/');
+    let (o, r) = (parts.next()?, parts.next()?);
+    (!o.is_empty() && !r.is_empty()).then(|| format!("{o}/{r}"))
+}
+
+/// Maps one workflow job to its event. `sender` is the webhook's sender, if any.
+pub(crate) fn job_event(
+    job: &Job,
+    source: &'static str,
+    at: Location,
+    moment: RunMoment,
+    sender: Option<&GhUser>,
+    repo: Option<&str>,
+) -> Result<Event, String> {
+    if job.id.is_none()
+        || (job.run_id.is_none() && job.steps.is_empty() && job.runner_name.is_none())
+    {
+        return Err("not a workflow job: no `id` with `run_id`".to_owned());
+    }
+    let created = stamp("created_at", st(&job.created_at))?;
+    let started = stamp("started_at", st(&job.started_at))?;
+    let completed = stamp("completed_at", st(&job.completed_at))?;
+    let start = started.clone().or(created.clone());
+    let (when, desc) = match (moment, &completed, &start) {
+        (RunMoment::Completion, Some(c), _) => (c.clone(), "Workflow Job Completed"),
+        (_, _, Some(s)) if s.field == "started_at" => (s.clone(), "Workflow Job Started"),
+        (_, _, Some(s)) => (s.clone(), "Workflow Job Created"),
+        (_, Some(c), None) => (c.clone(), "Workflow Job Completed"),
+        (_, None, None) => {
+            return Err(
+                "workflow job without any timestamp (started_at, created_at, completed_at)".into(),
+            )
+        }
+    };
+    let repo = repo
+        .map(str::to_owned)
+        .or_else(|| st(&job.url).and_then(repo_from_url))
+        .or_else(|| st(&job.html_url).and_then(repo_from_url));
+    let wf = st(&job.workflow_name);
+    let name = st(&job.name);
+    let job_path = match (wf, name) {
+        (Some(w), Some(n)) => Some(format!("{w}/{n}")),
+        (w, n) => w.or(n).map(str::to_owned),
+    };
+    let target = match (&repo, &job_path) {
+        (Some(r), Some(j)) => Some(format!("{r}:{j}")),
+        (r, j) => r.clone().or(j.clone()),
+    };
+    let conclusion = st(&job.conclusion);
+    let is_completed = st(&job.status) == Some("completed");
+    let outcome = if is_completed || conclusion.is_some() {
+        conclusion_outcome(conclusion)
+    } else {
+        Outcome::Unknown
+    };
+    let duration = match (&start, &completed) {
+        (Some(s), Some(c)) => seconds_between(&s.value, &c.value).filter(|d| *d >= 0),
+        _ => None,
+    };
+    let failed_step = job
+        .steps
+        .iter()
+        .find(|s| {
+            matches!(
+                s.conclusion.as_deref(),
+                Some("failure" | "timed_out" | "cancelled")
+            )
+        })
+        .and_then(|s| st(&s.name));
+    let is_deploy = wf.is_some_and(names_deploy) || name.is_some_and(names_deploy);
+    let is_rollback =
+        is_deploy && (wf.is_some_and(names_rollback) || name.is_some_and(names_rollback));
+
+    let mut msg = format!(
+        "Workflow job {}",
+        job_path.as_deref().unwrap_or("(unnamed)")
+    );
+    if let Some(r) = &repo {
+        msg.push_str(&format!(" in {r}"));
+    }
+    let mut paren = Vec::new();
+    if let Some(b) = st(&job.head_branch) {
+        paren.push(format!("on {b}"));
+    }
+    if let Some(s) = st(&job.head_sha) {
+        paren.push(format!("@ {}", short_sha(s)));
+    }
+    if !paren.is_empty() {
+        msg.push_str(&format!(" ({})", paren.join(" ")));
+    }
+    let actor = sender.and_then(|u| st(&u.login));
+    if let Some(a) = actor {
+        msg.push_str(&format!(" by {a}"));
+    }
+    match (st(&job.status), conclusion) {
+        (Some("completed"), c) => {
+            msg.push_str(&format!(
+                ": completed {}",
+                c.unwrap_or("without conclusion")
+            ));
+            if let Some(d) = duration {
+                msg.push_str(&format!(" in {}", human_duration(d)));
+            }
+            if let Some(f) = failed_step {
+                msg.push_str(&format!(" (failed step: {f})"));
+            }
+        }
+        (Some(s), _) => msg.push_str(&format!(": {s}")),
+        (None, Some(c)) => msg.push_str(&format!(": {c}")),
+        (None, None) => {}
+    }
+    let mut b = Event::builder(source, when.value, when.raw)
+        .desc(desc)
+        .message(bounded(&msg))
+        .actor(actor, sender.map(GhUser::actor_kind).unwrap_or_default())
+        .action("github.workflow_job")
+        .target(target)
+        .outcome(outcome)
+        .event_id(sc(&job.id))
+        .at(at);
+    for (k, v) in [
+        ("job_name", name),
+        ("workflow_name", wf),
+        ("repository", repo.as_deref()),
+        ("status", st(&job.status)),
+        ("conclusion", conclusion),
+        ("head_branch", st(&job.head_branch)),
+        ("head_sha", st(&job.head_sha)),
+        ("commit", st(&job.head_sha)),
+        ("html_url", st(&job.html_url)),
+        ("run_id", sc(&job.run_id)),
+        ("run_attempt", sc(&job.run_attempt)),
+        ("runner_name", st(&job.runner_name)),
+        ("failed_step", failed_step),
+    ] {
+        if let Some(v) = v {
+            b = b.attr(k, v);
+        }
+    }
+    if let Some(s) = &start {
+        b = b.attr("started_at", s.raw);
+    }
+    if let Some(c) = &completed {
+        b = b.attr("completed_at", c.raw);
+    }
+    if let Some(d) = duration {
+        b = b.attr("duration_s", d);
+    }
+    if !job.steps.is_empty() {
+        b = b.attr("steps", job.steps.len());
+    }
+    let sig = if is_deploy {
+        let tag = match (is_completed || conclusion.is_some(), outcome) {
+            (true, Outcome::Success) => Tag::DeploySucceeded,
+            (true, Outcome::Failure) => Tag::DeployFailed,
+            _ => Tag::DeployStarted,
+        };
+        b = b.tag(tag);
+        if is_rollback {
+            b = b.tag(Tag::Rollback);
+            70
+        } else if tag == Tag::DeployFailed {
+            60
+        } else {
+            45
+        }
+    } else {
+        b = b.tag(Tag::Execution);
+        if outcome == Outcome::Failure {
+            20
+        } else {
+            10
+        }
+    };
+    Ok(b.significance(sig).build())
+}
+
+/// `github.actions_job`: workflow jobs from the REST API.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ActionsJobs;
+
+impl Parser for ActionsJobs {
+    fn id(&self) -> &'static str {
+        "github.actions_job"
+    }
+    fn family(&self) -> Family {
+        Family::Deploy
+    }
+    fn describe(&self) -> &'static str {
+        "GitHub Actions workflow jobs (REST list {jobs:[...]}, single job, arrays or JSON lines)"
+    }
+    fn sniff(&self, head: &[u8]) -> Sniff {
+        let top = crate::common::top_keys(head);
+        if has(&top, "sender") || has(&top, "object_kind") {
+            return Sniff::NO;
+        }
+        let keys = first_record_keys(head, &["jobs"]);
+        let is_job = has(&keys, "run_id")
+            && (has(&keys, "steps") || has(&keys, "runner_name") || has(&keys, "run_url"));
+        match (has(&top, "jobs"), is_job) {
+            (_, true) => Sniff::CERTAIN,
+            (true, false) if has(&top, "total_count") => Sniff::STRONG,
+            _ => Sniff::NO,
+        }
+    }
+    fn parse(&self, data: &[u8], sink: &mut dyn RecordSink) {
+        for_each_record(
+            data,
+            &["jobs"],
+            sink,
+            |bytes, at, sink| match serde_json::from_slice::<Job>(bytes) {
+                Ok(job) => {
+                    match job_event(&job, "github.actions_job", at, RunMoment::Start, None, None) {
+                        Ok(e) => sink.event(e),
+                        Err(m) => sink.error(at, m),
+                    }
+                }
+                Err(e) => sink.error(at, format!("workflow job: {e}")),
+            },
+        );
+    }
+    fn dedup_by_event_id(&self) -> bool {
+        true
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -477,5 +739,25 @@ mod tests {
         let c = collect(&p, RUN.as_bytes());
         assert_eq!(c.events.len(), 1);
         assert!(c.events[0].has_tag(Tag::DeployFailed));
+    }
+
+    #[test]
+    fn jobs_take_their_start_and_keep_the_failed_step() {
+        let doc = r#"{"total_count":2,"jobs":[{"id":5,"run_id":42,"run_attempt":1,"workflow_name":"Release","name":"deploy (prod)",
+            "status":"completed","conclusion":"failure","created_at":"2025-03-01T10:00:00Z","started_at":"2025-03-01T10:00:05Z",
+            "completed_at":"2025-03-01T10:01:05Z","url":"https://api.github.com/repos/acme/api/actions/jobs/5",
+            "steps":[{"name":"checkout","conclusion":"success"},{"name":"helm upgrade","conclusion":"failure"}]},
+            {"id":6,"run_id":42,"name":"lint","status":"queued","runner_name":null}]}"#;
+        let p = ActionsJobs;
+        assert_eq!(p.sniff(doc.as_bytes()), Sniff::CERTAIN);
+        assert_eq!(ActionsRuns.sniff(doc.as_bytes()), Sniff::NO);
+        let c = collect(&p, doc.as_bytes());
+        assert_eq!((c.records(), c.events.len(), c.errors), (2, 1, 1));
+        let e = &c.events[0];
+        assert_eq!(e.ts_raw, "2025-03-01T10:00:05Z");
+        assert_eq!(e.target.as_deref(), Some("acme/api:Release/deploy (prod)"));
+        assert_eq!(e.attributes["failed_step"], "helm upgrade");
+        assert!(e.has_tag(Tag::DeployFailed));
+        assert!(c.error_samples[0].1.contains("without any timestamp"));
     }
 }

@@ -10,10 +10,18 @@
 
 mod common;
 pub mod gha;
+pub mod ghdeploy;
+pub mod ghwebhook;
 
 use tplus_model::Parser;
 
 /// Every deploy parser, in sniffing tie-break order.
 pub fn parsers() -> Vec<Box<dyn Parser>> {
-    vec![Box::new(gha::ActionsRuns)]
+    vec![
+        Box::new(gha::ActionsRuns),
+        Box::new(gha::ActionsJobs),
+        Box::new(ghdeploy::Deployments),
+        Box::new(ghdeploy::DeploymentStatuses),
+        Box::new(ghwebhook::GithubWebhooks),
+    ]
 }

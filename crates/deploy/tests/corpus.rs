@@ -117,3 +117,86 @@ fn github_actions_runs() {
         );
     }
 }
+
+#[test]
+fn github_jobs_and_deployments() {
+    if let Some(c) = check(
+        "pygithub-replay-actions/pygithub_actions_run_4205440316_jobs.json",
+        "github.actions_job",
+        5,
+        5,
+        0,
+        0,
+    ) {
+        assert_eq!(c.events[0].ts_raw, "2023-02-17T16:03:46Z");
+        assert_eq!(c.events[0].timestamp_desc, "Workflow Job Started");
+        assert_eq!(
+            c.events[0].target.as_deref(),
+            Some("PyGithub/PyGithub:CI/test (Python 3.7)")
+        );
+    }
+    if let Some(c) = check(
+        "pygithub-replay-deployments/pygithub_deployments.json",
+        "github.deployment",
+        2,
+        2,
+        0,
+        0,
+    ) {
+        let e = &c.events[0];
+        assert_eq!(e.ts_raw, "2020-08-26T11:44:53Z");
+        assert_eq!(e.actor.as_deref(), Some("jacquev6"));
+        assert_eq!(e.attributes["environment"], "test");
+        assert!(e.has_tag(tplus_model::Tag::DeployStarted));
+    }
+    if let Some(c) = check(
+        "pygithub-replay-deployments/deployment_263877258_statuses.json",
+        "github.deployment_status",
+        3,
+        3,
+        0,
+        0,
+    ) {
+        // Recorded against jacquev6/PyGithub (see PROVENANCE): the repository comes from the URL.
+        assert_eq!(
+            c.events[0].target.as_deref(),
+            Some("jacquev6/PyGithub:test")
+        );
+        assert_eq!(c.events[0].attributes["deployment_id"], "263877258");
+    }
+}
+
+#[test]
+fn github_webhooks() {
+    let dir = "octokit-webhooks-payloads";
+    let one = |name: &str| {
+        check(&format!("{dir}/{name}"), "github.webhook", 1, 1, 0, 0).map(|c| c.events[0].clone())
+    };
+    if let Some(e) = one("workflow_run_completed.payload.json") {
+        assert_eq!(e.ts_raw, "2020-10-05T16:33:49Z");
+        assert_eq!(e.timestamp_desc, "Workflow Run Completed");
+    }
+    if let Some(e) = one("workflow_run_requested.payload.json") {
+        assert_eq!(e.timestamp_desc, "Workflow Run Started");
+        assert_eq!(e.outcome, tplus_model::Outcome::Unknown);
+    }
+    if let Some(e) = one("workflow_job_completed.failure.with-organization.payload.json") {
+        assert_eq!(e.ts_raw, "2021-08-05T10:38:16Z");
+        assert_eq!(e.outcome, tplus_model::Outcome::Failure);
+    }
+    if let Some(e) = one("deployment_payload.json") {
+        assert_eq!(e.ts_raw, "2019-05-15T15:20:53Z");
+        assert_eq!(e.attributes["environment"], "production");
+    }
+    if let Some(e) = one("deployment_gh-pages.payload.json") {
+        assert_eq!(e.actor.as_deref(), Some("github-pages[bot]"));
+        assert_eq!(e.actor_kind, tplus_model::ActorKind::Automation);
+    }
+    if let Some(e) = one("deployment_status_payload.json") {
+        assert_eq!(e.ts_raw, "2019-05-15T15:20:55Z");
+        assert!(e.has_tag(tplus_model::Tag::DeploySucceeded));
+    }
+    if let Some(e) = one("deployment_status_gh-pages.payload.json") {
+        assert!(e.has_tag(tplus_model::Tag::DeployStarted));
+    }
+}
