@@ -12,6 +12,7 @@ mod common;
 pub mod gha;
 pub mod ghdeploy;
 pub mod ghwebhook;
+pub mod gitlab;
 
 use tplus_model::Parser;
 
@@ -23,5 +24,7 @@ pub fn parsers() -> Vec<Box<dyn Parser>> {
         Box::new(ghdeploy::Deployments),
         Box::new(ghdeploy::DeploymentStatuses),
         Box::new(ghwebhook::GithubWebhooks),
+        Box::new(gitlab::GitlabWebhooks),
+        Box::new(gitlab::GitlabApi),
     ]
 }

@@ -200,3 +200,41 @@ fn github_webhooks() {
         assert!(e.has_tag(tplus_model::Tag::DeployStarted));
     }
 }
+
+#[test]
+fn gitlab_webhooks() {
+    let dir = "go-gitlab-webhooks";
+    let one = |name: &str| {
+        check(&format!("{dir}/{name}"), "gitlab.webhook", 1, 1, 0, 0).map(|c| c.events[0].clone())
+    };
+    if let Some(e) = one("pipeline.json") {
+        // A finished pipeline is placed at its end, written `YYYY-MM-DD HH:MM:SS UTC`.
+        assert_eq!(e.ts_raw, "2016-08-12 15:26:29 UTC");
+        assert_eq!(e.timestamp_desc, "Pipeline Finished");
+        assert_eq!(e.outcome, tplus_model::Outcome::Success);
+        assert_eq!(e.actor.as_deref(), Some("user1"));
+    }
+    if let Some(e) = one("deployment.json") {
+        assert_eq!(e.ts_raw, "2021-04-28 21:50:00 +0200");
+        assert_eq!(e.ts_us, 0, "resolved by the engine, not the parser");
+        assert!(
+            matches!(e.time, tplus_model::TimeValue::Instant(t) if t.to_rfc3339() == "2021-04-28T19:50:00+00:00")
+        );
+        assert!(e.has_tag(tplus_model::Tag::DeploySucceeded));
+        assert_eq!(e.attributes["environment"], "staging");
+        assert_eq!(
+            e.attributes["commit"],
+            "279484c09fbe69ededfced8c1bb6e6d24616b468"
+        );
+    }
+    if let Some(e) = one("job.json") {
+        assert_eq!(e.ts_raw, "2023-01-10 13:50:54 UTC");
+        assert!(e.has_tag(tplus_model::Tag::DeploySucceeded), "{:?}", e.tags);
+        assert_eq!(e.attributes["environment"], "production");
+    }
+    if let Some(e) = one("build.json") {
+        assert_eq!(e.ts_raw, "2021-02-23T02:41:37.886Z");
+        assert_eq!(e.timestamp_desc, "Job Created");
+        assert!(e.has_tag(tplus_model::Tag::Execution));
+    }
+}
