@@ -8,11 +8,13 @@
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+pub mod argocd;
 mod common;
 pub mod gha;
 pub mod ghdeploy;
 pub mod ghwebhook;
 pub mod gitlab;
+pub mod helm;
 
 use tplus_model::Parser;
 
@@ -26,5 +28,7 @@ pub fn parsers() -> Vec<Box<dyn Parser>> {
         Box::new(ghwebhook::GithubWebhooks),
         Box::new(gitlab::GitlabWebhooks),
         Box::new(gitlab::GitlabApi),
+        Box::new(helm::HelmHistory),
+        Box::new(argocd::ArgoApplications),
     ]
 }

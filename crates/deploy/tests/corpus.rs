@@ -238,3 +238,87 @@ fn gitlab_webhooks() {
         assert!(e.has_tag(tplus_model::Tag::Execution));
     }
 }
+
+#[test]
+fn helm_history_golden() {
+    // Helm's golden outputs come from mock releases: every revision has the same placeholder
+    // time, which is read exactly as written.
+    let dir = "helm-history-golden";
+    if let Some(c) = check(&format!("{dir}/history.json"), "helm.history", 2, 2, 0, 0) {
+        assert!(c.events.iter().all(|e| e.ts_raw == "1977-09-02T22:04:05Z"));
+        assert_eq!(c.events[1].attributes["revision"], "4");
+        assert_eq!(c.events[1].target.as_deref(), Some("foo"));
+    }
+    if let Some(c) = check(&format!("{dir}/history.yaml"), "helm.history", 2, 2, 0, 0) {
+        assert_eq!(c.events[0].attributes["status"], "superseded");
+        assert_eq!(c.events[1].location.offset, 144, "the second `- ` item");
+    }
+    if let Some(c) = check(
+        &format!("{dir}/history-with-rollback.json"),
+        "helm.history",
+        3,
+        3,
+        0,
+        0,
+    ) {
+        assert_eq!(c.events[0].action.as_deref(), Some("helm.install"));
+        assert_eq!(c.events[1].action.as_deref(), Some("helm.upgrade"));
+        let rb = &c.events[2];
+        assert_eq!(rb.action.as_deref(), Some("helm.rollback"));
+        assert!(rb.has_tag(tplus_model::Tag::Rollback));
+    }
+    // The default table: a header line (skipped) and local times without zone.
+    if let Some(c) = check(&format!("{dir}/history.txt"), "helm.history", 5, 4, 1, 0) {
+        assert_eq!(c.events[0].ts_raw, "Fri Sep  2 22:04:05 1977");
+        assert!(matches!(c.events[0].time, tplus_model::TimeValue::Local(_)));
+    }
+    if let Some(c) = check(
+        &format!("{dir}/history-with-rollback.txt"),
+        "helm.history",
+        4,
+        3,
+        1,
+        0,
+    ) {
+        assert!(c.events[2].has_tag(tplus_model::Tag::Rollback));
+        assert_eq!(c.events[2].attributes["rollback_to_revision"], "1");
+    }
+}
+
+#[test]
+fn argocd_application_yaml() {
+    // 10 history entries plus the operation state, which repeats the latest entry.
+    if let Some(c) = check(
+        "argocd-application-history/diff-cache.yaml",
+        "argocd.application",
+        11,
+        10,
+        1,
+        0,
+    ) {
+        let first = &c.events[0];
+        assert_eq!(first.ts_raw, "2024-03-04T22:00:06Z");
+        assert_eq!(first.attributes["started_at"], "2024-03-04T22:00:05Z");
+        assert_eq!(
+            first.event_id.as_deref(),
+            Some("94978696-4fd4-40b3-a1de-38d9df9e9316:history:14")
+        );
+        assert_eq!(
+            first.attributes["commit"],
+            "ea8759964626a583667a2bfd08f334ec2070040a"
+        );
+        let last = &c.events[9];
+        assert_eq!(last.ts_raw, "2024-03-05T07:33:04Z");
+        assert_eq!(
+            last.actor.as_deref(),
+            Some("foo@example.com"),
+            "initiator taken from the operation state"
+        );
+        assert!(
+            c.events
+                .iter()
+                .all(|e| !e.has_tag(tplus_model::Tag::Rollback)),
+            "same revision re-synced is no rollback"
+        );
+    }
+}
