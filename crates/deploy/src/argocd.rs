@@ -481,17 +481,36 @@ impl Parser for ArgoApplications {
     }
     fn sniff(&self, head: &[u8]) -> Sniff {
         let c = |n: &str| memchr::memmem::find(head, n.as_bytes()).is_some();
-        let argo = c("argoproj.io/");
-        let app = c("kind: Application\n")
-            || c("kind: Application\r")
-            || c("\"kind\":\"Application\"")
-            || c("\"kind\": \"Application\"");
-        let hist = c("deployedAt") || c("operationState");
-        match (argo, app, hist) {
-            (true, true, _) => Sniff::CERTAIN,
-            (true, false, true) => Sniff::STRONG,
-            (false, _, true) if c("deployStartedAt") => Sniff::STRONG,
-            _ => Sniff::NO,
+        if !c("argoproj.io/") {
+            return Sniff::NO;
+        }
+        if matches!(tplus_model::json::first_byte(head), Some(b'{' | b'[')) {
+            let k = crate::common::first_record_keys(head, &["items"]);
+            let has = |n: &str| crate::common::has(&k, n);
+            let resource = has("metadata")
+                && (has("spec") || has("status"))
+                && !has("involvedObject")
+                && !has("regarding");
+            return if resource && (c("\"kind\":\"Application\"") || c("\"kind\": \"Application\""))
+            {
+                Sniff::CERTAIN
+            } else if resource && (c("deployedAt") || c("operationState")) {
+                Sniff::STRONG
+            } else {
+                Sniff::NO
+            };
+        }
+        // YAML: `kind: Application` as a top-level (or List item) key.
+        let yaml_app = tplus_model::lines::lines(head).any(|l| {
+            matches!(
+                l.bytes.strip_suffix(b"\r").unwrap_or(l.bytes),
+                b"kind: Application" | b"  kind: Application"
+            )
+        });
+        if yaml_app {
+            Sniff::CERTAIN
+        } else {
+            Sniff::NO
         }
     }
     fn parse(&self, data: &[u8], sink: &mut dyn RecordSink) {

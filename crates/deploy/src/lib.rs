@@ -9,12 +9,14 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod argocd;
+pub mod change;
 mod common;
 pub mod gha;
 pub mod ghdeploy;
 pub mod ghwebhook;
 pub mod gitlab;
 pub mod helm;
+pub mod k8s;
 
 use tplus_model::Parser;
 
@@ -30,5 +32,7 @@ pub fn parsers() -> Vec<Box<dyn Parser>> {
         Box::new(gitlab::GitlabApi),
         Box::new(helm::HelmHistory),
         Box::new(argocd::ArgoApplications),
+        Box::new(k8s::KubeEvents),
+        Box::new(change::ChangeRecords),
     ]
 }

@@ -322,3 +322,81 @@ fn argocd_application_yaml() {
         );
     }
 }
+
+/// PyGithub's replay captures (`raw/`) are HTTP exchanges written by a test recorder: scheme,
+/// method, host, headers and the body on separate lines. No analyst exports that, and the
+/// bodies that matter are extracted next to them (see PROVENANCE), so no deploy parser claims
+/// them: they come out as unrecognised rather than half-read.
+#[test]
+fn pygithub_replay_captures_are_not_claimed() {
+    let Some(dir) = corpus() else { return };
+    for sub in [
+        "pygithub-replay-actions/raw",
+        "pygithub-replay-deployments/raw",
+    ] {
+        let entries = std::fs::read_dir(dir.join(sub)).unwrap_or_else(|e| panic!("{sub}: {e}"));
+        for entry in entries.flatten() {
+            let data = std::fs::read(entry.path()).unwrap_or_default();
+            assert!(
+                pick(&data).is_none(),
+                "{} was claimed",
+                entry.path().display()
+            );
+        }
+    }
+}
+
+/// Every dataset file is pinned above: a new file in the corpus must get its own counts.
+#[test]
+fn every_corpus_file_is_pinned() {
+    const PINNED: &[&str] = &[
+        "argocd-application-history/diff-cache.yaml",
+        "go-gitlab-webhooks/build.json",
+        "go-gitlab-webhooks/deployment.json",
+        "go-gitlab-webhooks/job.json",
+        "go-gitlab-webhooks/pipeline.json",
+        "helm-history-golden/history-with-rollback.json",
+        "helm-history-golden/history-with-rollback.txt",
+        "helm-history-golden/history.json",
+        "helm-history-golden/history.txt",
+        "helm-history-golden/history.yaml",
+        "octokit-webhooks-payloads/deployment_gh-pages.payload.json",
+        "octokit-webhooks-payloads/deployment_payload.json",
+        "octokit-webhooks-payloads/deployment_status_gh-pages.payload.json",
+        "octokit-webhooks-payloads/deployment_status_payload.json",
+        "octokit-webhooks-payloads/workflow_job_completed.failure.with-organization.payload.json",
+        "octokit-webhooks-payloads/workflow_run_completed.payload.json",
+        "octokit-webhooks-payloads/workflow_run_requested.payload.json",
+        "pygithub-replay-actions/phishbench_actions_runs.json",
+        "pygithub-replay-actions/phishbench_actions_runs_head_sha.json",
+        "pygithub-replay-actions/pygithub_actions_run_4205440316.json",
+        "pygithub-replay-actions/pygithub_actions_run_4205440316_jobs.json",
+        "pygithub-replay-actions/pygithub_actions_runs.json",
+        "pygithub-replay-deployments/deployment_263877258_statuses.json",
+        "pygithub-replay-deployments/pygithub_deployments.json",
+    ];
+    let Some(dir) = corpus() else { return };
+    let mut found = Vec::new();
+    for ds in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+        for f in std::fs::read_dir(ds.path()).into_iter().flatten().flatten() {
+            let name = f.file_name().to_string_lossy().into_owned();
+            if f.path().is_dir()
+                || name == "LICENSE"
+                || name.starts_with("COPYING")
+                || name.ends_with(".md")
+            {
+                continue;
+            }
+            found.push(format!("{}/{name}", ds.file_name().to_string_lossy()));
+        }
+    }
+    found.sort();
+    let missing: Vec<_> = found
+        .iter()
+        .filter(|f| !PINNED.contains(&f.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "corpus files without pinned counts: {missing:?}"
+    );
+}
