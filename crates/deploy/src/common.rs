@@ -396,6 +396,26 @@ pub(crate) fn names_rollback(s: &str) -> bool {
         || l.contains("revert")
 }
 
+/// Rollback heuristic shared by the deployment lists: given `(time, index, environment,
+/// commit)` of each deployment, the indexes whose commit was already deployed to the same
+/// environment earlier with another commit in between, with that commit. Lists may be newest
+/// first, so the order is the time (ties: the later index is the older, as APIs list them).
+pub(crate) fn redeployed(
+    mut items: Vec<(chrono::DateTime<chrono::Utc>, usize, &str, &str)>,
+) -> std::collections::HashMap<usize, String> {
+    items.sort_by_key(|(t, i, _, _)| (*t, std::cmp::Reverse(*i)));
+    let mut history: std::collections::HashMap<&str, Vec<&str>> = std::collections::HashMap::new();
+    let mut out = std::collections::HashMap::new();
+    for (_, i, env, sha) in items {
+        let h = history.entry(env).or_default();
+        if h.last() != Some(&sha) && h.contains(&sha) {
+            out.insert(i, sha.to_owned());
+        }
+        h.push(sha);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -363,7 +363,7 @@ impl Parser for Deployments {
 /// Indexes (into `recs`) of deployments that redeploy a commit an earlier deployment to the
 /// same environment had, with another commit deployed in between; value = that commit.
 fn find_rollbacks(recs: &[(Location, Result<Deployment, String>)]) -> HashMap<usize, String> {
-    let mut order: Vec<(chrono::DateTime<chrono::Utc>, usize, &str, &str)> = recs
+    let items = recs
         .iter()
         .enumerate()
         .filter_map(|(i, (_, r))| {
@@ -372,17 +372,7 @@ fn find_rollbacks(recs: &[(Location, Result<Deployment, String>)]) -> HashMap<us
             Some((t, i, st(&d.environment)?, st(&d.sha)?))
         })
         .collect();
-    order.sort_by_key(|(t, i, _, _)| (*t, std::cmp::Reverse(*i)));
-    let mut history: HashMap<&str, Vec<&str>> = HashMap::new();
-    let mut out = HashMap::new();
-    for (_, i, env, sha) in order {
-        let h = history.entry(env).or_default();
-        if h.last() != Some(&sha) && h.contains(&sha) {
-            out.insert(i, sha.to_owned());
-        }
-        h.push(sha);
-    }
-    out
+    crate::common::redeployed(items)
 }
 
 /// `github.deployment_status`: deployment statuses from the REST API.

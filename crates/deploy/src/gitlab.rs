@@ -411,6 +411,7 @@ fn deployment_event(
     src: &'static str,
     at: Location,
     webhook: bool,
+    redeploy: Option<&str>,
 ) -> Result<Event, String> {
     let status = s(v, "/status");
     let fields: &[(&str, &'static str)] = if webhook {
@@ -432,7 +433,7 @@ fn deployment_event(
             .filter(|x| x.len() >= 7))
         .or(s(v, "/short_sha"));
     let job = s(v, "/deployable/name");
-    let is_rollback = job.is_some_and(names_rollback);
+    let is_rollback = job.is_some_and(names_rollback) || redeploy.is_some();
     let mut msg = format!("Deployment {did}");
     if let Some(r) = git_ref {
         msg.push_str(&format!(" of {r}"));
@@ -497,6 +498,15 @@ fn deployment_event(
             ),
         ],
     );
+    if let Some(prev) = redeploy {
+        b = b.lower(
+            tplus_model::Confidence::Medium,
+            format!(
+                "rollback inferred: commit {} was deployed to this environment before another one",
+                short_sha(prev)
+            ),
+        );
+    }
     let sig = if is_rollback {
         b = b.tag(Tag::Rollback);
         70
@@ -554,7 +564,7 @@ impl Parser for GitlabWebhooks {
             let r = match s(&v, "/object_kind") {
                 Some("pipeline") => pipeline_event(&v, "/object_attributes", &c, self.id(), at, true),
                 Some("build") => job_event(&v, &c, self.id(), at, true),
-                Some("deployment") => deployment_event(&v, &c, self.id(), at, true),
+                Some("deployment") => deployment_event(&v, &c, self.id(), at, true, None),
                 Some(_) => {
                     return sink.skipped(at, "GitLab webhook of an event kind without deploy meaning (not pipeline, build or deployment)")
                 }
@@ -611,27 +621,66 @@ impl Parser for GitlabApi {
         }
     }
     fn parse(&self, data: &[u8], sink: &mut dyn RecordSink) {
-        for_each_record(data, &[], sink, |bytes, at, sink| {
-            let v: Value = match serde_json::from_slice(bytes) {
-                Ok(v) => v,
-                Err(e) => return sink.error(at, format!("GitLab API object: {e}")),
-            };
-            let keys: Vec<&[u8]> = v
-                .as_object()
-                .map(|o| o.keys().map(|k| k.as_bytes()).collect())
-                .unwrap_or_default();
-            let c = common(&v);
-            let r = match rest_kind(&keys) {
-                Some("deployment") => deployment_event(&v, &c, self.id(), at, false),
-                Some("job") => job_event(&v, &c, self.id(), at, false),
-                Some(_) => pipeline_event(&v, "", &c, self.id(), at, false),
-                None => Err("not a GitLab pipeline, job or deployment object".to_owned()),
-            };
+        // Read every object first: rollbacks are found in time order across the list.
+        let mut recs: Vec<(Location, Result<Value, String>)> = Vec::new();
+        let mut framing = crate::common::Deferred::default();
+        for_each_record(data, &[], &mut framing, |bytes, at, _| {
+            recs.push((
+                at,
+                serde_json::from_slice(bytes).map_err(|e| format!("GitLab API object: {e}")),
+            ));
+        });
+        let kinds: Vec<Option<&'static str>> = recs
+            .iter()
+            .map(|(_, r)| {
+                let keys: Vec<&[u8]> = r
+                    .as_ref()
+                    .ok()
+                    .and_then(Value::as_object)
+                    .map(|o| o.keys().map(|k| k.as_bytes()).collect())
+                    .unwrap_or_default();
+                rest_kind(&keys)
+            })
+            .collect();
+        let items = recs
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| kinds.get(*i) == Some(&Some("deployment")))
+            .filter_map(|(i, (_, r))| {
+                let v = r.as_ref().ok()?;
+                let TimeValue::Instant(t) = gitlab_time(s(v, "/created_at")?).ok()? else {
+                    return None;
+                };
+                let env = s(v, "/environment/name").or(s(v, "/environment"))?;
+                Some((t, i, env, s(v, "/sha")?))
+            })
+            .collect();
+        let redeploys = crate::common::redeployed(items);
+        for (i, (at, r)) in recs.into_iter().enumerate() {
+            let r = r.and_then(|v| {
+                let c = common(&v);
+                match kinds.get(i).copied().flatten() {
+                    Some("deployment") => deployment_event(
+                        &v,
+                        &c,
+                        self.id(),
+                        at,
+                        false,
+                        redeploys.get(&i).map(String::as_str),
+                    ),
+                    Some("job") => job_event(&v, &c, self.id(), at, false),
+                    Some(_) => pipeline_event(&v, "", &c, self.id(), at, false),
+                    None => Err("not a GitLab pipeline, job or deployment object".to_owned()),
+                }
+            });
             match r {
                 Ok(e) => sink.event(e),
                 Err(m) => sink.error(at, m),
             }
-        });
+        }
+        for (l, m) in framing.errors {
+            sink.error(l, m);
+        }
     }
     fn dedup_by_event_id(&self) -> bool {
         true
@@ -670,5 +719,25 @@ mod tests {
         let hook = r#"{"object_kind":"push","ref":"main"}"#;
         let c = collect(&GitlabWebhooks, hook.as_bytes());
         assert_eq!((c.skipped, c.errors), (1, 0));
+    }
+
+    #[test]
+    fn a_redeployed_commit_is_a_rollback() {
+        let d = |id: u32, sha: &str, t: &str| {
+            format!(
+                r#"{{"id":{id},"iid":{id},"ref":"main","sha":"{sha}","status":"success","created_at":"{t}","environment":{{"name":"production"}},"deployable":{{"name":"deploy"}}}}"#
+            )
+        };
+        let doc = format!(
+            "[{},{},{}]",
+            d(3, "aaaa1111", "2025-03-01T12:00:00.000Z"),
+            d(2, "bbbb2222", "2025-03-01T11:00:00.000Z"),
+            d(1, "aaaa1111", "2025-03-01T10:00:00.000Z")
+        );
+        let c = collect(&GitlabApi, doc.as_bytes());
+        assert_eq!(c.events.len(), 3);
+        assert!(c.events[0].has_tag(Tag::Rollback));
+        assert_eq!(c.events[0].confidence, tplus_model::Confidence::Medium);
+        assert!(!c.events[1].has_tag(Tag::Rollback) && !c.events[2].has_tag(Tag::Rollback));
     }
 }
