@@ -122,7 +122,11 @@ pub(crate) fn change_time(raw: &str) -> Result<TimeValue, String> {
     };
     // `YYYY-MM-DD HH:MM` (spreadsheets often drop the seconds).
     let b = norm.as_bytes();
-    if b.len() >= 16 && b.get(13) == Some(&b':') && b.get(16).is_none_or(|c| *c != b':') {
+    if b.len() >= 16
+        && b.get(13) == Some(&b':')
+        && b.get(16).is_none_or(|c| *c != b':')
+        && norm.is_char_boundary(16)
+    {
         norm.insert_str(16, ":00");
     }
     time::parse_timestamp(&norm).map_err(|e| format!("`{raw}` is not a change time: {e}"))
@@ -487,6 +491,8 @@ mod tests {
             .is_ok_and(|t| matches!(t, TimeValue::Instant(_))));
         assert!(change_time("1740823200000").is_ok());
         assert!(change_time("03/01/2025").is_err());
+        // Found by review: a multi-byte character where the seconds would be inserted.
+        assert!(change_time("2025-03-01 11:2\u{e9}").is_err());
     }
 
     #[test]
