@@ -67,10 +67,13 @@ fn classic_stamp(s: &str) -> Option<(TimeValue, usize)> {
     let mut day = 0u32;
     let day_start = i;
     while let Some(d) = b.get(i).filter(|c| c.is_ascii_digit()) {
+        if i - day_start == 2 {
+            return None;
+        }
         day = day * 10 + u32::from(d - b'0');
         i += 1;
     }
-    if i == day_start || i - day_start > 2 || b.get(i) != Some(&b' ') {
+    if i == day_start || b.get(i) != Some(&b' ') {
         return None;
     }
     i += 1;
@@ -623,6 +626,15 @@ with another line\n\
         assert_eq!(c.events.len(), 2);
         assert!(c.events[0].message.contains('\u{fffd}'));
         assert!(c.events[1].message.len() < 70 * 1024);
+    }
+
+    /// Fuzz crasher: a month followed by a long run of digits overflowed the day.
+    #[test]
+    fn r_fuzz_long_day_digits() {
+        let data = b"\n5\xa2\xa2\xd6$\nNUL>>> $\nJUL 44444444444444444444444444 x\n";
+        let c = collect(&Syslog, data);
+        assert_eq!(c.records(), 4);
+        assert!(classic_stamp("Jul 444 10:00:00 h").is_none());
     }
 
     #[test]
