@@ -86,6 +86,7 @@ dataset_tests! {
     auth_plaso_syslog => "auth/plaso-syslog",
     auth_loghub_openssh => "auth/loghub-openssh-2k",
     auth_fail2ban => "auth/fail2ban-auth-variants",
+    auth_journald => "auth/lnav-journald-json",
     cloud_loki_cloudtrail => "cloud/loki-lambda-promtail-cloudtrail",
     deploy_gitlab_webhooks => "deploy/go-gitlab-webhooks",
     deploy_github_deployments => "deploy/pygithub-replay-deployments",

@@ -2,6 +2,7 @@
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+pub mod journald;
 pub mod linux_auth;
 pub mod syslog;
 
@@ -9,5 +10,5 @@ use tplus_model::Parser;
 
 /// Every auth parser, in sniffing tie-break order.
 pub fn parsers() -> Vec<Box<dyn Parser>> {
-    vec![Box::new(syslog::Syslog)]
+    vec![Box::new(syslog::Syslog), Box::new(journald::Journald)]
 }
