@@ -73,4 +73,11 @@ pub struct BuildArgs {
     /// No progress or summary on stderr.
     #[arg(long)]
     pub quiet: bool,
+    /// Replace human names in preread.md and report.html with stable pseudonyms (`user-1`
+    /// or case-file `[roles]` labels); the mapping goes to pseudonyms.csv.
+    #[arg(long, alias = "pseudonymize")]
+    pub pseudonymise: bool,
+    /// Remove secrets, tokens, passwords and e-mail addresses from preread.md and report.html.
+    #[arg(long)]
+    pub redact: bool,
 }

@@ -42,6 +42,9 @@ pub struct CaseFile {
     /// Format ids the evidence should contain.
     #[serde(default)]
     pub expected_sources: Vec<String>,
+    /// Role labels for `--pseudonymise`: `"real name" = "role label"`.
+    #[serde(default)]
+    pub roles: BTreeMap<String, String>,
 }
 
 /// `window = { start = "...", end = "..." }`.
@@ -61,6 +64,9 @@ pub struct RunConfig {
     pub attendees: Vec<String>,
     pub hypotheses: Vec<String>,
     pub questions: Vec<String>,
+    pub pseudonymise: bool,
+    pub redact: bool,
+    pub roles: BTreeMap<String, String>,
 }
 
 fn read_case(path: &Path) -> Result<CaseFile, ConfigError> {
@@ -163,6 +169,9 @@ impl RunConfig {
             attendees: case.attendees,
             hypotheses: case.hypotheses,
             questions: case.questions,
+            pseudonymise: a.pseudonymise,
+            redact: a.redact,
+            roles: case.roles,
         })
     }
 }

@@ -99,8 +99,42 @@ fn build(cfg: RunConfig) -> Result<ExitCode> {
     std::fs::write(&listing_path, &listing)
         .with_context(|| format!("cannot write {}", listing_path.display()))?;
 
-    let sinks = tplus_report::default_sinks();
-    let mut outputs = tplus_engine::write_outputs(&cfg.out, &tl, &sinks)?;
+    let mut outputs = if cfg.pseudonymise || cfg.redact {
+        // The evidence outputs stay complete; only the reading outputs are altered.
+        let mut outputs =
+            tplus_engine::write_outputs(&cfg.out, &tl, &tplus_report::evidence_sinks())?;
+        let mut shared = tl.clone();
+        let mut notice = Vec::new();
+        if cfg.pseudonymise {
+            let table = tplus_report::privacy::pseudonymise(&mut shared, &cfg.roles);
+            let csv = tplus_report::privacy::pseudonyms_csv(&table);
+            let path = cfg.out.join("pseudonyms.csv");
+            std::fs::write(&path, &csv)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            outputs.push(OutputRecord {
+                path: "pseudonyms.csv".to_owned(),
+                sha256: tplus_custody::sha256_hex(csv.as_bytes()),
+            });
+            notice.push(format!(
+                "{} human names replaced by pseudonyms (mapping in pseudonyms.csv, for the facilitator only)",
+                table.len()
+            ));
+        }
+        if cfg.redact {
+            let n = tplus_report::privacy::redact(&mut shared);
+            notice.push(format!(
+                "secrets, tokens, passwords and e-mail addresses redacted ({n} fields); timeline.jsonl and timeline.csv keep the complete evidence"
+            ));
+        }
+        outputs.extend(tplus_engine::write_outputs(
+            &cfg.out,
+            &shared,
+            &tplus_report::reading_sinks(Some(notice.join("; "))),
+        )?);
+        outputs
+    } else {
+        tplus_engine::write_outputs(&cfg.out, &tl, &tplus_report::default_sinks())?
+    };
     outputs.push(OutputRecord {
         path: "inputs.sha256".to_owned(),
         sha256: digest.clone(),

@@ -9,6 +9,9 @@ mod findings;
 mod html;
 mod jsonl;
 mod preread;
+pub mod privacy;
+#[doc(hidden)]
+pub mod synth;
 
 pub use csv::CsvSink;
 pub use findings::{finding_json, FindingsSink};
@@ -24,8 +27,28 @@ pub fn default_sinks() -> Vec<Box<dyn TimelineSink>> {
         Box::new(JsonlSink),
         Box::new(CsvSink),
         Box::new(FindingsSink),
-        Box::new(PrereadSink),
-        Box::new(HtmlSink),
+        Box::new(PrereadSink::default()),
+        Box::new(HtmlSink::default()),
+    ]
+}
+
+/// The evidence outputs: complete and unaltered whatever `--pseudonymise`/`--redact` say.
+pub fn evidence_sinks() -> Vec<Box<dyn TimelineSink>> {
+    vec![
+        Box::new(JsonlSink),
+        Box::new(CsvSink),
+        Box::new(FindingsSink),
+    ]
+}
+
+/// The reading outputs (pre-read and report), with a notice saying how the shared version
+/// was altered (pseudonymised, redacted), shown at the top of each.
+pub fn reading_sinks(notice: Option<String>) -> Vec<Box<dyn TimelineSink>> {
+    vec![
+        Box::new(PrereadSink {
+            notice: notice.clone(),
+        }),
+        Box::new(HtmlSink { notice }),
     ]
 }
 

@@ -14,8 +14,11 @@ use tplus_model::{Confidence, Event, Outcome, Tag, Timeline, TimelineSink};
 use crate::escape::{md_cell, md_text};
 
 /// Writes `preread.md`.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct PrereadSink;
+#[derive(Debug, Clone, Default)]
+pub struct PrereadSink {
+    /// How this version was altered for sharing, shown at the top.
+    pub notice: Option<String>,
+}
 
 /// At most this many rows in the condensed timeline.
 const MAX_ROWS: usize = 30;
@@ -162,7 +165,7 @@ fn span_text(us: i64) -> String {
     }
 }
 
-fn render(tl: &Timeline) -> String {
+fn render(tl: &Timeline, notice: Option<&str>) -> String {
     let mut o = String::new();
     let title = tl
         .run
@@ -170,6 +173,9 @@ fn render(tl: &Timeline) -> String {
         .clone()
         .unwrap_or_else(|| "Incident review".to_owned());
     let _ = writeln!(o, "# {} — pre-read\n", md_text(&title));
+    if let Some(n) = notice {
+        let _ = writeln!(o, "> **Shared version**: {}\n", md_text(n));
+    }
     let _ = writeln!(
         o,
         "_Prepared by tplus {} from {} input files ({} events). This document describes what happened and what the evidence can and cannot show; it does not assign blame. Evidence digest (SHA-256 of `inputs.sha256`): `{}`._\n",
@@ -483,6 +489,6 @@ impl TimelineSink for PrereadSink {
     }
 
     fn write(&self, tl: &Timeline, out: &mut dyn Write) -> io::Result<()> {
-        out.write_all(render(tl).as_bytes())
+        out.write_all(render(tl, self.notice.as_deref()).as_bytes())
     }
 }
