@@ -42,7 +42,9 @@ pub fn md_cell(s: &str) -> String {
     for c in s.chars() {
         match c {
             '|' => o.push_str("\\|"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '~' | '!' => {
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '~' | '!' => {
                 o.push('\\');
                 o.push(c);
             }
