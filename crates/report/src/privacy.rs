@@ -276,3 +276,92 @@ pub fn pseudonyms_csv(table: &[Pseudonym]) -> String {
     }
     o
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_secrets_and_keeps_the_rest() {
+        let cases = [
+            (
+                "key AKIAIOSFODNN7EXAMPLE used",
+                "key [redacted-access-key-id] used",
+            ),
+            (
+                "Authorization: Bearer abc.def-123456789",
+                "Authorization: Bearer [redacted-token]",
+            ),
+            ("mysql -u root -pS3cret db", "mysql -u root -p[redacted] db"),
+            (
+                "run --password=hunter2 now",
+                "run --password=[redacted] now",
+            ),
+            (
+                "curl https://bob:pw123@host/x",
+                "curl https://bob:[redacted]@host/x",
+            ),
+            ("mail ops-admin@example.com", "mail [redacted-email]"),
+            (
+                "token ghp_abcdefghijklmnopqrstuvwxyz0123",
+                "token [redacted]",
+            ),
+        ];
+        for (input, want) in cases {
+            assert_eq!(redact_text(input).as_deref(), Some(want), "{input}");
+        }
+        assert_eq!(
+            redact_text("Accepted publickey for carol from 192.0.2.10"),
+            None
+        );
+        assert_eq!(redact_text("ssh -p 2222 host"), None);
+    }
+
+    #[test]
+    fn pseudonyms_respect_word_boundaries_and_kinds() {
+        let tl0 = crate::synth::incident(2000, false);
+        let mut tl = tl0.clone();
+        let table = pseudonymise(&mut tl, &BTreeMap::new());
+        let numbered: Vec<&Pseudonym> = table.iter().filter(|p| p.origin == "numbered").collect();
+        for (i, p) in numbered.iter().enumerate() {
+            assert_eq!(
+                p.pseudonym,
+                format!("user-{}", i + 1),
+                "numbered in time order"
+            );
+        }
+        assert!(numbered
+            .windows(2)
+            .all(|w| w[0].first_seen <= w[1].first_seen));
+        let carol = table
+            .iter()
+            .find(|p| p.real == "carol")
+            .map(|p| p.pseudonym.clone())
+            .unwrap_or_default();
+        let e = tl
+            .events
+            .iter()
+            .find(|e| e.message.starts_with("Accepted publickey"))
+            .map(|e| e.message.clone());
+        assert_eq!(
+            e,
+            Some(format!(
+                "Accepted publickey for {carol} from 192.0.2.10 port 50022 ssh2"
+            ))
+        );
+        // `deploy` is a person here, but `Deploy app` and `/home/deploy` keep their words
+        // only where the name is not a whole word.
+        assert!(tl
+            .events
+            .iter()
+            .any(|e| e.message == "Deploy app v1.4.2 to production"));
+        assert!(tl
+            .events
+            .iter()
+            .any(|e| e.actor.as_deref() == Some("github-actions[bot]")));
+        assert!(tl
+            .events
+            .iter()
+            .all(|e| e.actor.as_deref() != Some("deploy")));
+    }
+}
