@@ -153,18 +153,15 @@ fn build(mut cfg: RunConfig, export: Export) -> Result<ExitCode> {
     std::fs::write(&listing_path, &listing)
         .with_context(|| format!("cannot write {}", listing_path.display()))?;
 
-    let mut outputs = tplus_engine::write_outputs(&cfg.out, &tl, &tplus_report::record_sinks())?;
-    let shared = if cfg.pseudonymise || cfg.redact {
-        let mut notes = Vec::new();
-        let mut shared = if cfg.pseudonymise {
-            let map = tplus_report::privacy::pseudonym_map(&tl, &cfg.roles);
-            let mut csv = String::from("name,pseudonym\r\n");
-            for (name, alias) in &map {
-                tplus_report::escape::csv_text(name, &mut csv);
-                csv.push(',');
-                tplus_report::escape::csv_text(alias, &mut csv);
-                csv.push_str("\r\n");
-            }
+    let mut outputs = if cfg.pseudonymise || cfg.redact {
+        // The evidence outputs stay complete; only the reading outputs are altered.
+        let mut outputs =
+            tplus_engine::write_outputs(&cfg.out, &tl, &tplus_report::evidence_sinks())?;
+        let mut shared = tl.clone();
+        let mut notice = Vec::new();
+        if cfg.pseudonymise {
+            let table = tplus_report::privacy::pseudonymise(&mut shared, &cfg.roles);
+            let csv = tplus_report::privacy::pseudonyms_csv(&table);
             let path = cfg.out.join("pseudonyms.csv");
             std::fs::write(&path, &csv)
                 .with_context(|| format!("cannot write {}", path.display()))?;
@@ -172,28 +169,26 @@ fn build(mut cfg: RunConfig, export: Export) -> Result<ExitCode> {
                 path: "pseudonyms.csv".to_owned(),
                 sha256: tplus_custody::sha256_hex(csv.as_bytes()),
             });
-            notes.push(format!("Names of {} people are pseudonymised; the key is in pseudonyms.csv, for the facilitator only", map.len()));
-            tplus_report::privacy::pseudonymise(&tl, &map)
-        } else {
-            tl.clone()
-        };
-        if cfg.redact {
-            tplus_report::privacy::redact(&mut shared);
-            notes.push("secrets and tokens are redacted".to_owned());
+            notice.push(format!(
+                "{} human names replaced by pseudonyms (mapping in pseudonyms.csv, for the facilitator only)",
+                table.len()
+            ));
         }
-        shared.run.sharing_note = Some(format!(
-            "{}. timeline.jsonl and timeline.csv keep the full record.",
-            notes.join("; ")
-        ));
-        Some(shared)
+        if cfg.redact {
+            let n = tplus_report::privacy::redact(&mut shared);
+            notice.push(format!(
+                "secrets, tokens, passwords and e-mail addresses redacted ({n} fields); timeline.jsonl and timeline.csv keep the complete evidence"
+            ));
+        }
+        outputs.extend(tplus_engine::write_outputs(
+            &cfg.out,
+            &shared,
+            &tplus_report::reading_sinks(Some(notice.join("; "))),
+        )?);
+        outputs
     } else {
-        None
+        tplus_engine::write_outputs(&cfg.out, &tl, &tplus_report::default_sinks())?
     };
-    outputs.extend(tplus_engine::write_outputs(
-        &cfg.out,
-        shared.as_ref().unwrap_or(&tl),
-        &tplus_report::meeting_sinks(),
-    )?);
     outputs.push(OutputRecord {
         path: "inputs.sha256".to_owned(),
         sha256: digest.clone(),

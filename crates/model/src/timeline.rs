@@ -61,8 +61,6 @@ pub struct RunInfo {
     pub open_questions: Vec<String>,
     /// Duplicate records merged across inputs.
     pub duplicates_merged: u64,
-    /// How the meeting documents were altered for sharing (pseudonyms, redaction), if at all.
-    pub sharing_note: Option<String>,
 }
 
 /// The finished timeline: events sorted by time, findings, inputs and run facts.

@@ -116,7 +116,9 @@ pub fn csv_text(s: &str, out: &mut String) {
 pub fn terminal(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
-        if c.is_control() && c != ' ' {
+        if (c.is_control() && c != ' ')
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        {
             o.push_str(&format!("\\x{:02x}", u32::from(c)));
         } else {
             o.push(c);
@@ -143,6 +145,7 @@ mod tests {
         assert_eq!(md_text("- item"), "\\- item");
         assert!(!md_cell("<img src=x onerror=alert(1)>").contains('<'));
         assert_eq!(terminal("\x1b[31mred"), "\\x1b[31mred");
+        assert_eq!(terminal("a\u{202e}b\u{2028}"), "a\\x202eb\\x2028");
         let mut s = String::new();
         csv_text("=HYPERLINK(\"http://x\",\"y\")", &mut s);
         assert_eq!(s, "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");

@@ -10,6 +10,8 @@ mod html;
 mod jsonl;
 mod preread;
 pub mod privacy;
+#[doc(hidden)]
+pub mod synth;
 
 pub use csv::CsvSink;
 pub use findings::{finding_json, FindingsSink};
@@ -21,13 +23,17 @@ use tplus_model::{Timeline, TimelineSink};
 
 /// The outputs every build writes, in the order custody lists them.
 pub fn default_sinks() -> Vec<Box<dyn TimelineSink>> {
-    let mut v = record_sinks();
-    v.extend(meeting_sinks());
-    v
+    vec![
+        Box::new(JsonlSink),
+        Box::new(CsvSink),
+        Box::new(FindingsSink),
+        Box::new(PrereadSink::default()),
+        Box::new(HtmlSink::default()),
+    ]
 }
 
-/// The forensic record: complete, never pseudonymised or redacted.
-pub fn record_sinks() -> Vec<Box<dyn TimelineSink>> {
+/// The evidence outputs: complete and unaltered whatever `--pseudonymise`/`--redact` say.
+pub fn evidence_sinks() -> Vec<Box<dyn TimelineSink>> {
     vec![
         Box::new(JsonlSink),
         Box::new(CsvSink),
@@ -35,9 +41,15 @@ pub fn record_sinks() -> Vec<Box<dyn TimelineSink>> {
     ]
 }
 
-/// The documents people read and circulate: these get `--pseudonymise` and `--redact`.
-pub fn meeting_sinks() -> Vec<Box<dyn TimelineSink>> {
-    vec![Box::new(PrereadSink), Box::new(HtmlSink)]
+/// The reading outputs (pre-read and report), with a notice saying how the shared version
+/// was altered (pseudonymised, redacted), shown at the top of each.
+pub fn reading_sinks(notice: Option<String>) -> Vec<Box<dyn TimelineSink>> {
+    vec![
+        Box::new(PrereadSink {
+            notice: notice.clone(),
+        }),
+        Box::new(HtmlSink { notice }),
+    ]
 }
 
 /// The path an event's evidence points to.

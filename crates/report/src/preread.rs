@@ -4,19 +4,21 @@
 //! span, rows are chosen by significance, and the document says how many events it left out.
 //! Blameless wording: it states what happened, never who failed.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use tplus_model::hash::FastMap;
 use tplus_model::time::{format_offset, format_utc};
-use tplus_model::{Confidence, Event, Outcome, Tag, Timeline, TimelineSink};
+use tplus_model::{ActorKind, Confidence, Event, Outcome, Tag, Timeline, TimelineSink};
 
-use crate::escape::{md_cell, md_code, md_text};
+use crate::escape::{md_cell, md_text};
 
 /// Writes `preread.md`.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct PrereadSink;
+#[derive(Debug, Clone, Default)]
+pub struct PrereadSink {
+    /// How this version was altered for sharing, shown at the top.
+    pub notice: Option<String>,
+}
 
 /// At most this many rows in the condensed timeline.
 const MAX_ROWS: usize = 30;
@@ -37,7 +39,13 @@ struct Group {
     score: u32,
     actors: BTreeSet<String>,
     confidence: Confidence,
+    notes: Vec<String>,
 }
+
+/// Rows scoring below this are routine (sessions, reads) and left out.
+const MIN_SCORE: u32 = 20;
+/// Rows scoring at least this make their actors and addresses "of interest".
+const INTEREST_SCORE: u32 = 40;
 
 fn tag_bonus(e: &Event) -> u32 {
     let mut b = 0;
@@ -70,27 +78,33 @@ fn group_key(e: &Event) -> GroupKey<'_> {
 
 fn condense(tl: &Timeline) -> Vec<Group> {
     let mut groups: Vec<Group> = Vec::new();
-    let mut open: FastMap<GroupKey<'_>, usize> = FastMap::default();
-    let mut failures_from: FastMap<&str, u64> = FastMap::default();
+    let mut open: HashMap<GroupKey<'_>, usize> = HashMap::new();
+    let mut failures_from: HashMap<&str, u64> = HashMap::new();
+    // First and last group of each actor and address: (first, last).
+    let mut span_of: HashMap<(&str, &str), (usize, usize)> = HashMap::new();
     for (i, e) in tl.events.iter().enumerate() {
         let mut score = u32::from(e.significance) + tag_bonus(e);
+        let mut after_failures = None;
         if let Some(ip) = e.src_ip.as_deref() {
             match e.outcome {
                 Outcome::Failure if e.has_tag(Tag::Authentication) => {
                     *failures_from.entry(ip).or_default() += e.count
                 }
-                Outcome::Success
-                    if e.has_tag(Tag::Authentication)
-                        && failures_from.get(ip).is_some_and(|n| *n > 0) =>
-                {
-                    score += 60
+                Outcome::Success if e.has_tag(Tag::Authentication) => {
+                    if let Some(n) = failures_from.get(ip).filter(|n| **n > 0) {
+                        score += 60;
+                        after_failures = Some(format!("success after {n} failures from {ip}"));
+                    }
                 }
                 _ => {}
             }
         }
         let key = group_key(e);
         let joined = match open.get(&key) {
-            Some(&g) if e.ts_us - tl.events[groups[g].last].ts_us <= COLLAPSE_GAP_US => {
+            Some(&g)
+                if after_failures.is_none()
+                    && e.ts_us - tl.events[groups[g].last].ts_us <= COLLAPSE_GAP_US =>
+            {
                 let gr = &mut groups[g];
                 gr.last = i;
                 gr.count += e.count;
@@ -98,30 +112,82 @@ fn condense(tl: &Timeline) -> Vec<Group> {
                 gr.score = gr.score.max(score);
                 gr.confidence = gr.confidence.min(e.confidence);
                 if let Some(a) = &e.actor {
-                    gr.actors.insert(a.clone());
+                    if gr.actors.len() < 64 {
+                        gr.actors.insert(a.clone());
+                    }
                 }
-                true
+                Some(g)
             }
-            _ => false,
+            _ => None,
         };
-        if !joined {
-            open.insert(key, groups.len());
-            groups.push(Group {
-                first: i,
-                last: i,
-                count: e.count,
-                members: 1,
-                score,
-                actors: e.actor.iter().cloned().collect(),
-                confidence: e.confidence,
-            });
+        let g = match joined {
+            Some(g) => g,
+            None => {
+                open.insert(key, groups.len());
+                groups.push(Group {
+                    first: i,
+                    last: i,
+                    count: e.count,
+                    members: 1,
+                    score,
+                    actors: e.actor.iter().cloned().collect(),
+                    confidence: e.confidence,
+                    notes: after_failures.into_iter().collect(),
+                });
+                groups.len() - 1
+            }
+        };
+        let human_or_unknown = matches!(e.actor_kind, ActorKind::Human | ActorKind::Unknown);
+        if let (Some(a), true) = (e.actor.as_deref(), human_or_unknown) {
+            span_of.entry(("actor", a)).or_insert((g, g)).1 = g;
+        }
+        if let Some(ip) = e.src_ip.as_deref() {
+            span_of.entry(("address", ip)).or_insert((g, g)).1 = g;
         }
     }
     for g in &mut groups {
-        // Bursts matter: a 600-attempt row outranks a single attempt of the same kind.
-        g.score += (64 - g.count.leading_zeros()) * 4;
+        // Bursts of something that matters outrank a single attempt of the same kind;
+        // routine repetition stays routine.
+        if g.score >= MIN_SCORE {
+            g.score += (64 - g.count.leading_zeros()) * 4;
+        }
     }
-    let mut order: Vec<usize> = (0..groups.len()).collect();
+    // First and last activity of each actor and address seen in a significant row.
+    let mut interest: Vec<_> = span_of
+        .into_iter()
+        .filter(|(k, (f, l))| {
+            let (kind, name) = *k;
+            f <= l
+                && groups.iter().any(|g| {
+                    g.score >= INTEREST_SCORE && {
+                        let e = &tl.events[g.first];
+                        (kind == "actor" && g.actors.contains(name))
+                            || (kind == "address" && e.src_ip.as_deref() == Some(name))
+                    }
+                })
+        })
+        .collect();
+    interest.sort();
+    interest.truncate(12);
+    for ((_, name), (f, l)) in interest {
+        let marks: &[(usize, &str)] = if f == l {
+            &[(f, "all activity of")]
+        } else {
+            &[(f, "first activity of"), (l, "last activity of")]
+        };
+        for &(g, what) in marks {
+            if let Some(gr) = groups.get_mut(g) {
+                gr.score = gr.score.max(INTEREST_SCORE);
+                gr.notes.push(format!("{what} {name}"));
+            }
+        }
+    }
+    let mut order: Vec<usize> = (0..groups.len())
+        .filter(|&g| groups[g].score >= MIN_SCORE)
+        .collect();
+    if order.is_empty() {
+        order = (0..groups.len()).collect();
+    }
     order.sort_by(|&a, &b| {
         groups[b]
             .score
@@ -163,7 +229,7 @@ fn span_text(us: i64) -> String {
     }
 }
 
-fn render(tl: &Timeline) -> String {
+fn render(tl: &Timeline, notice: Option<&str>) -> String {
     let mut o = String::new();
     let title = tl
         .run
@@ -171,6 +237,9 @@ fn render(tl: &Timeline) -> String {
         .clone()
         .unwrap_or_else(|| "Incident review".to_owned());
     let _ = writeln!(o, "# {} — pre-read\n", md_text(&title));
+    if let Some(n) = notice {
+        let _ = writeln!(o, "> **Shared version**: {}\n", md_text(n));
+    }
     let _ = writeln!(
         o,
         "_Prepared by tplus {} from {} input files ({} events). This document describes what happened and what the evidence can and cannot show; it does not assign blame. Evidence digest (SHA-256 of `inputs.sha256`): `{}`._\n",
@@ -180,9 +249,6 @@ fn render(tl: &Timeline) -> String {
         tl.run.inputs_digest
     );
 
-    if let Some(n) = &tl.run.sharing_note {
-        let _ = writeln!(o, "> {}\n", md_text(n));
-    }
     o.push_str("## Incident window and T0\n\n");
     if tl.run.t0_given {
         let _ = writeln!(o, "- **T0**: {} (given).", format_utc(tl.run.t0_us));
@@ -367,7 +433,7 @@ fn render(tl: &Timeline) -> String {
             } else {
                 short(&what, 110)
             };
-            let mut note = Vec::new();
+            let mut note: Vec<String> = g.notes.iter().map(|n| short(n, 80)).collect();
             if g.count > 1 {
                 note.push(format!("{} over {}", g.count, span_text(l.ts_us - e.ts_us)));
             }
@@ -390,16 +456,22 @@ fn render(tl: &Timeline) -> String {
                 actor,
                 md_cell(&event),
                 md_cell(e.source),
-                md_code(&evidence_ref(tl, e)),
+                md_cell(&evidence_ref(tl, e)).replace('`', ""),
                 g.confidence.as_str(),
                 md_cell(&note.join("; "))
             );
         }
         let total = tl.events.len() as u64;
-        let left = total.saturating_sub(groups.iter().map(|g| g.members).sum::<u64>());
+        let shown: u64 = groups.iter().map(|g| g.members).sum();
+        let folded: u64 = groups
+            .iter()
+            .filter(|g| g.members > 1)
+            .map(|g| g.members)
+            .sum();
+        let left = total.saturating_sub(shown);
         let _ = writeln!(
             o,
-            "\n{} rows stand for the most significant events; {left} of {total} events are not shown here — every event is in `timeline.csv`, `timeline.jsonl` and `report.html`.\n",
+            "\n{} rows cover {shown} of {total} events ({folded} of them folded into repeated rows). **{left} events are left out here** as routine or less significant; every event is in `timeline.csv` and `timeline.jsonl`, and `report.html` shows them all (filter by source, host, actor or address).\n",
             groups.len()
         );
     }
@@ -487,6 +559,6 @@ impl TimelineSink for PrereadSink {
     }
 
     fn write(&self, tl: &Timeline, out: &mut dyn Write) -> io::Result<()> {
-        out.write_all(render(tl).as_bytes())
+        out.write_all(render(tl, self.notice.as_deref()).as_bytes())
     }
 }
