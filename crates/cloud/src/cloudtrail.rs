@@ -14,11 +14,12 @@
 
 use serde::Deserialize;
 use serde_json::Value;
-use tplus_model::json::{array_elements, contains, find_key_start, first_byte};
+use tplus_model::json::{array_elements, contains, find_key_start, first_byte, value_end};
 use tplus_model::text::{excerpt, mask_secret};
 use tplus_model::time::parse_instant;
 use tplus_model::{
-    ActorKind, Event, Family, Location, Outcome, Parser, RecordSink, Sniff, Tag, TimeValue,
+    ActorKind, Confidence, Event, Family, Location, Outcome, Parser, RecordSink, Sniff, Tag,
+    TimeValue,
 };
 
 /// The CloudTrail S3 delivery parser.
@@ -88,6 +89,9 @@ struct Record {
     recipient_account_id: Option<String>,
     #[serde(default)]
     resources: Option<Vec<Value>>,
+    /// Set by log shippers (Logstash, Elastic Agent) when the record went through them.
+    #[serde(rename = "@timestamp")]
+    shipper_time: Option<String>,
 }
 
 fn short_service(source: &str) -> &str {
@@ -294,7 +298,13 @@ fn target_of(r: &Record) -> Option<String> {
 pub fn record_to_event(bytes: &[u8], at: Location, source: &'static str) -> Result<Event, String> {
     let r: Record =
         serde_json::from_slice(bytes).map_err(|e| format!("not a CloudTrail record: {e}"))?;
-    let raw_time = r.event_time.as_deref().ok_or("record has no eventTime")?;
+    let (raw_time, from_shipper) = match (r.event_time.as_deref(), r.shipper_time.as_deref()) {
+        (Some(t), _) => (t, false),
+        (None, Some(t)) => (t, true),
+        (None, None) => {
+            return Err("record has no eventTime (nor a shipper's @timestamp)".to_owned())
+        }
+    };
     let t = parse_instant(raw_time).map_err(|e| format!("eventTime: {e}"))?;
     let src = r.event_source.as_deref().unwrap_or("unknown");
     let service = short_service(src);
@@ -360,6 +370,12 @@ pub fn record_to_event(bytes: &[u8], at: Location, source: &'static str) -> Resu
     }
     if console && mfa == Some("No") && outcome == Outcome::Success {
         b = b.tag(Tag::LoginWithoutMfa).significance(85);
+    }
+    if from_shipper {
+        b = b.lower(
+            Confidence::Medium,
+            "no eventTime: time from the log shipper's @timestamp (when it handled the record, not when the call completed)",
+        );
     }
     if let Some(v) = &r.aws_region {
         b = b.attr("aws_region", v.as_str());
@@ -437,6 +453,77 @@ pub fn record_to_event(bytes: &[u8], at: Location, source: &'static str) -> Resu
     Ok(b.build())
 }
 
+/// One element of any CloudTrail shape: a record, a `lookup-events` entry (the record as a JSON
+/// string in `CloudTrailEvent`), or an EventBridge envelope (the record in `detail`).
+fn element_to_event(bytes: &[u8], at: Location) -> Result<Event, String> {
+    let start = tplus_model::json::skip_ws(bytes, 0);
+    if let Ok(Some((s, e))) = find_key_start(bytes, start, "CloudTrailEvent")
+        .map(|o| o.and_then(|s| value_end(bytes, s).ok().map(|e| (s, e))))
+    {
+        let inner: String = serde_json::from_slice(&bytes[s..e])
+            .map_err(|err| format!("CloudTrailEvent is not a JSON string: {err}"))?;
+        return record_to_event(inner.as_bytes(), at, ID).map(|mut ev| {
+            ev.attributes
+                .insert("shape".to_owned(), "lookup-events".into());
+            ev
+        });
+    }
+    if contains(bytes, "\"detail-type\"") {
+        if let Ok(Some((s, e))) = find_key_start(bytes, start, "detail")
+            .map(|o| o.and_then(|s| value_end(bytes, s).ok().map(|e| (s, e))))
+        {
+            return record_to_event(&bytes[s..e], at, ID).map(|mut ev| {
+                ev.attributes
+                    .insert("shape".to_owned(), "eventbridge".into());
+                ev
+            });
+        }
+    }
+    record_to_event(bytes, at, ID)
+}
+
+fn looks_like_record(head: &[u8]) -> bool {
+    (contains(head, "\"eventSource\"") && contains(head, "\"eventName\""))
+        || (contains(head, "\"CloudTrailEvent\"") && contains(head, "\"EventName\""))
+        || contains(head, "\"AWS API Call via CloudTrail\"")
+}
+
+impl CloudTrail {
+    /// `[record, ...]` (bare arrays, `aws cloudtrail lookup-events` element lists).
+    fn parse_array(data: &[u8], start: usize, sink: &mut dyn RecordSink) {
+        for (i, span) in array_elements(data, start).enumerate() {
+            match span {
+                Ok((s, e)) => {
+                    let at = Location::record(i as u64, s as u64);
+                    match element_to_event(&data[s..e], at) {
+                        Ok(ev) => sink.event(ev),
+                        Err(m) => sink.error(at, m),
+                    }
+                }
+                Err(err) => sink.error(
+                    Location::record(i as u64, start as u64),
+                    format!("record cannot be framed: {err}"),
+                ),
+            }
+        }
+    }
+
+    /// One record per line (CloudTrail Lake, CloudWatch Logs exports, shippers).
+    fn parse_lines(data: &[u8], sink: &mut dyn RecordSink) {
+        for l in tplus_model::lines::lines(data) {
+            let at = Location::line_record(l.number, l.number - 1, l.offset);
+            if l.bytes.iter().all(u8::is_ascii_whitespace) {
+                sink.skipped(at, "blank line");
+                continue;
+            }
+            match element_to_event(l.bytes, at) {
+                Ok(ev) => sink.event(ev),
+                Err(m) => sink.error(at, m),
+            }
+        }
+    }
+}
+
 impl Parser for CloudTrail {
     fn id(&self) -> &'static str {
         ID
@@ -445,11 +532,31 @@ impl Parser for CloudTrail {
         Family::Cloud
     }
     fn describe(&self) -> &'static str {
-        "AWS CloudTrail log files as delivered to S3 ({\"Records\":[...]}, .json/.json.gz); digest files recognised and skipped"
+        "AWS CloudTrail: S3 delivery files ({\"Records\":[...]}), bare arrays, one record per line (Lake, CloudWatch, shippers), lookup-events, EventBridge; digest files skipped"
     }
     fn sniff(&self, head: &[u8]) -> Sniff {
+        if first_byte(head) == Some(b'[') {
+            return if looks_like_record(head) {
+                Sniff::STRONG
+            } else {
+                Sniff::NO
+            };
+        }
         if first_byte(head) != Some(b'{') {
             return Sniff::NO;
+        }
+        if !contains(head, "\"Records\"") && !contains(head, "\"digestStartTime\"") {
+            let first_line = head.split(|b| *b == b'\n').next().unwrap_or_default();
+            return if contains(first_line, "\"AWS API Call via CloudTrail\"") {
+                Sniff::CERTAIN
+            } else if looks_like_record(first_line)
+                && (contains(first_line, "\"userIdentity\"")
+                    || contains(first_line, "\"CloudTrailEvent\""))
+            {
+                Sniff::STRONG
+            } else {
+                Sniff::NO
+            };
         }
         let records = contains(head, "\"Records\"");
         let api_records =
@@ -465,6 +572,28 @@ impl Parser for CloudTrail {
     }
     fn parse(&self, data: &[u8], sink: &mut dyn RecordSink) {
         let start = tplus_model::json::skip_ws(data, 0);
+        if data.get(start) == Some(&b'[') {
+            Self::parse_array(data, start, sink);
+            return;
+        }
+        // A lookup-events document: {"Events":[{"CloudTrailEvent":"..."}]}.
+        if let Ok(Some(ev)) = find_key_start(data, start, "Events") {
+            if data.get(ev) == Some(&b'[')
+                && !contains(&data[..data.len().min(4096)], "\"Records\"")
+            {
+                Self::parse_array(data, ev, sink);
+                return;
+            }
+        }
+        let head = &data[..data.len().min(64 * 1024)];
+        let first_line = head.split(|b| *b == b'\n').next().unwrap_or_default();
+        if !contains(head, "\"Records\"")
+            && !contains(head, "\"digestStartTime\"")
+            && looks_like_record(first_line)
+        {
+            Self::parse_lines(data, sink);
+            return;
+        }
         let records = match find_key_start(data, start, "Records") {
             Ok(Some(s)) => s,
             Ok(None) => {
