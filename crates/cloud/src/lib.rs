@@ -2,7 +2,10 @@
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+pub mod azure_activity;
 pub mod cloudtrail;
+mod frame;
+pub mod gcp_audit;
 pub mod k8s_audit;
 
 use tplus_model::Parser;
@@ -12,5 +15,7 @@ pub fn parsers() -> Vec<Box<dyn Parser>> {
     vec![
         Box::new(cloudtrail::CloudTrail),
         Box::new(k8s_audit::K8sAudit),
+        Box::new(gcp_audit::GcpAudit),
+        Box::new(azure_activity::AzureActivity),
     ]
 }
