@@ -4,7 +4,14 @@
 
 use tplus_model::Parser;
 
+mod entra;
+mod idp_json;
+mod okta;
+
+pub use entra::EntraSignIn;
+pub use okta::OktaSystemLog;
+
 /// Every auth parser, in sniffing tie-break order.
 pub fn parsers() -> Vec<Box<dyn Parser>> {
-    Vec::new()
+    vec![Box::new(OktaSystemLog), Box::new(EntraSignIn)]
 }
