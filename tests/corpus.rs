@@ -17,6 +17,14 @@ const DELIBERATE: &[(&str, u64)] = &[
     // plaso's syslog test files carry a `MMM 22` line and a "Wrong line" made to be rejected.
     ("auth/plaso-syslog/syslog", 1),
     ("auth/plaso-syslog/syslog.gz", 2),
+    // EVTX records whose header time is zero (1601-01-01): slack/placeholder records that
+    // PROVENANCE points out; each is one located error.
+    (
+        "auth/evtx-attack-samples/CA_4624_4625_LogonType2_LogonProc_chrome.evtx",
+        1,
+    ),
+    ("auth/evtx-attack-samples/kerberos_pwd_spray_4771.evtx", 1),
+    ("auth/deepbluecli-evtx/password-spray.evtx", 1),
     // A Falco trace that holds only `{"kind": 0}`.
     ("cloud/falco-k8s-audit-traces/fal_01_003.json", 1),
 ];
@@ -102,6 +110,8 @@ dataset_tests! {
     auth_loghub_openssh => "auth/loghub-openssh-2k",
     auth_fail2ban => "auth/fail2ban-auth-variants",
     auth_journald => "auth/lnav-journald-json",
+    auth_evtx_attack_samples => "auth/evtx-attack-samples",
+    auth_deepbluecli_evtx => "auth/deepbluecli-evtx",
     cloud_loki_cloudtrail => "cloud/loki-lambda-promtail-cloudtrail",
     cloud_otrf_cloudtrail_shipper => "cloud/otrf-aws-ec2-proxy-s3-exfil",
     cloud_stratus_cloudtrail_arrays => "cloud/stratus-red-team-detonation-logs",

@@ -8,7 +8,23 @@ pub mod syslog;
 
 use tplus_model::Parser;
 
+mod entra;
+mod idp_json;
+mod okta;
+mod windows;
+
+pub use entra::EntraSignIn;
+pub use okta::OktaSystemLog;
+pub use windows::{WindowsEvtx, WindowsJson};
+
 /// Every auth parser, in sniffing tie-break order.
 pub fn parsers() -> Vec<Box<dyn Parser>> {
-    vec![Box::new(syslog::Syslog), Box::new(journald::Journald)]
+    vec![
+        Box::new(syslog::Syslog),
+        Box::new(journald::Journald),
+        Box::new(OktaSystemLog),
+        Box::new(EntraSignIn),
+        Box::new(WindowsEvtx),
+        Box::new(WindowsJson),
+    ]
 }

@@ -1,0 +1,168 @@
+//! Conformance over the real EVTX samples in the shared corpus, and the IdP fixtures.
+
+use std::path::PathBuf;
+
+use tplus_auth::{parsers, EntraSignIn, OktaSystemLog};
+use tplus_model::{collect, ActorKind, Collected, Outcome, Parser, Tag};
+
+fn corpus() -> Option<PathBuf> {
+    let p = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/corpus/auth"
+    ));
+    if p.is_dir() {
+        Some(p)
+    } else {
+        eprintln!("corpus folder {} absent: skipping", p.display());
+        None
+    }
+}
+
+fn run(path: &PathBuf) -> (String, Collected) {
+    let data = std::fs::read(path).unwrap_or_default();
+    let head = &data[..data.len().min(65536)];
+    let all = parsers();
+    let best = all.iter().max_by_key(|p| p.sniff(head)).map(|p| p.as_ref());
+    let Some(p) = best else {
+        return (String::new(), Collected::default());
+    };
+    (p.id().to_owned(), collect(p, &data))
+}
+
+/// (file, records, events, skipped, errors)
+const PINNED: &[(&str, u64, usize, u64, u64)] = &[
+    (
+        "evtx-attack-samples/CA_4624_4625_LogonType2_LogonProc_chrome.evtx",
+        4,
+        3,
+        0,
+        1,
+    ),
+    (
+        "evtx-attack-samples/DE_Fake_ComputerAccount_4720.evtx",
+        2,
+        2,
+        0,
+        0,
+    ),
+    (
+        "evtx-attack-samples/DE_RDP_Tunneling_4624.evtx",
+        18,
+        18,
+        0,
+        0,
+    ),
+    (
+        "evtx-attack-samples/LM_4624_mimikatz_sekurlsa_pth_source_machine.evtx",
+        6,
+        6,
+        0,
+        0,
+    ),
+    (
+        "evtx-attack-samples/kerberos_pwd_spray_4771.evtx",
+        12,
+        11,
+        0,
+        1,
+    ),
+    ("deepbluecli-evtx/new-user-security.evtx", 4, 4, 0, 0),
+    ("deepbluecli-evtx/password-spray.evtx", 295, 294, 0, 1),
+    (
+        "deepbluecli-evtx/smb-password-guessing-security.evtx",
+        3561,
+        3561,
+        0,
+        0,
+    ),
+];
+
+#[test]
+fn evtx_counts_pinned() {
+    let Some(root) = corpus() else { return };
+    let mut bad = Vec::new();
+    for (f, rec, ev, sk, er) in PINNED {
+        let (id, c) = run(&root.join(f));
+        println!(
+            "{f}: {id} records={} events={} skipped={} errors={} {:?}",
+            c.records(),
+            c.events.len(),
+            c.skipped,
+            c.errors,
+            c.error_samples.first()
+        );
+        if id != "windows.evtx"
+            || (c.records(), c.events.len(), c.skipped, c.errors) != (*rec, *ev, *sk, *er)
+        {
+            bad.push(*f);
+        }
+    }
+    assert!(bad.is_empty(), "counts differ for {bad:?}");
+}
+
+#[test]
+fn evtx_spot_checks() {
+    let Some(root) = corpus() else { return };
+    let (_, c) = run(&root.join("deepbluecli-evtx/smb-password-guessing-security.evtx"));
+    let fails: Vec<_> = c
+        .events
+        .iter()
+        .filter(|e| e.action.as_deref() == Some("windows.logon_failed"))
+        .collect();
+    println!(
+        "4625 count {} first {:?}",
+        fails.len(),
+        fails
+            .first()
+            .map(|e| (&e.actor, &e.src_ip, &e.message, &e.ts_raw))
+    );
+    assert!(!fails.is_empty());
+    let f = fails[0];
+    assert_eq!(f.outcome, Outcome::Failure);
+    assert_eq!(f.src_ip.as_deref(), Some("192.168.198.149"));
+    assert_eq!(f.ts_raw, "2016-09-19T16:50:06.4778789Z");
+    assert!(f.message.contains("user name does not exist"));
+    assert!(f.has_tag(Tag::Authentication));
+    let (_, c) = run(&root.join("deepbluecli-evtx/new-user-security.evtx"));
+    let created: Vec<_> = c
+        .events
+        .iter()
+        .filter(|e| e.action.as_deref() == Some("windows.user_created"))
+        .collect();
+    println!(
+        "4720 {:?}",
+        created
+            .first()
+            .map(|e| (&e.actor, &e.target, &e.message, &e.ts_raw))
+    );
+    assert_eq!(created.len(), 1);
+    assert_eq!(created[0].target.as_deref(), Some("IE8Win7\\IEUser"));
+    assert!(created[0].has_tag(Tag::AccountChange));
+}
+
+#[test]
+fn idp_fixtures() {
+    let dir = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/auth/idp"
+    ));
+    let okta = std::fs::read(dir.join("okta_system_log.json")).unwrap_or_default();
+    assert!(OktaSystemLog.sniff(&okta) > EntraSignIn.sniff(&okta));
+    let c = collect(&OktaSystemLog, &okta);
+    assert_eq!((c.records(), c.events.len(), c.errors), (3, 2, 1));
+    assert_eq!(c.events[0].actor_kind, ActorKind::Human);
+    assert_eq!(c.events[0].outcome, Outcome::Failure);
+    assert_eq!(c.events[1].actor_kind, ActorKind::Service);
+    let ent = std::fs::read(dir.join("entra_signins.json")).unwrap_or_default();
+    assert!(EntraSignIn.sniff(&ent) > OktaSystemLog.sniff(&ent));
+    let c = collect(&EntraSignIn, &ent);
+    assert_eq!((c.records(), c.events.len(), c.errors), (2, 2, 0));
+    assert_eq!(c.events[0].src_ip.as_deref(), Some("203.0.113.42"));
+    assert_eq!(c.events[1].actor_kind, ActorKind::Automation);
+    let lines = std::fs::read(dir.join("okta_bad.jsonl")).unwrap_or_default();
+    let c = collect(&OktaSystemLog, &lines);
+    assert_eq!(
+        (c.records(), c.events.len(), c.skipped, c.errors),
+        (3, 1, 0, 2)
+    );
+}
