@@ -512,15 +512,18 @@ impl Parser for WindowsEvtx {
         for (idx, rec) in (0u64..).zip(parser.records_json_value()) {
             let loc = Location::record(idx, 0);
             match rec {
+                // The event time is TimeCreated (a zero one is refused in `map`). A record whose
+                // own header time is zero but whose TimeCreated is real is still that event;
+                // the odd header is kept as an attribute.
                 Ok(r) => match from_evtx_json(&r.data).and_then(|w| {
-                    if r.timestamp.as_second() <= -11_644_473_600 {
-                        Err(format!(
-                            "record {} has a zero timestamp (1601-01-01)",
-                            r.event_record_id
-                        ))
-                    } else {
-                        map(&w, "windows.evtx", loc)
-                    }
+                    let header_zero = r.timestamp.as_second() <= -11_644_473_600;
+                    map(&w, "windows.evtx", loc).map(|mut e| {
+                        if header_zero {
+                            e.attributes
+                                .insert("record_header_time_zero".to_owned(), true.into());
+                        }
+                        e
+                    })
                 }) {
                     Ok(e) => sink.event(e),
                     Err(m) => sink.error(loc, m),

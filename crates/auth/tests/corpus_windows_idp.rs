@@ -34,9 +34,9 @@ const PINNED: &[(&str, u64, usize, u64, u64)] = &[
     (
         "evtx-attack-samples/CA_4624_4625_LogonType2_LogonProc_chrome.evtx",
         4,
-        3,
+        4,
         0,
-        1,
+        0,
     ),
     (
         "evtx-attack-samples/DE_Fake_ComputerAccount_4720.evtx",
@@ -62,12 +62,12 @@ const PINNED: &[(&str, u64, usize, u64, u64)] = &[
     (
         "evtx-attack-samples/kerberos_pwd_spray_4771.evtx",
         12,
-        11,
+        12,
         0,
-        1,
+        0,
     ),
     ("deepbluecli-evtx/new-user-security.evtx", 4, 4, 0, 0),
-    ("deepbluecli-evtx/password-spray.evtx", 295, 294, 0, 1),
+    ("deepbluecli-evtx/password-spray.evtx", 295, 295, 0, 0),
     (
         "deepbluecli-evtx/smb-password-guessing-security.evtx",
         3561,
