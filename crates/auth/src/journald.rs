@@ -186,6 +186,10 @@ impl Parser for Journald {
     fn chronological(&self) -> bool {
         true
     }
+    /// A cursor names one journal entry: overlapping exports of the same journal are merged.
+    fn dedup_by_event_id(&self) -> bool {
+        true
+    }
     fn parse_chunk(
         &self,
         data: &[u8],
