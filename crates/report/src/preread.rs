@@ -153,18 +153,23 @@ fn condense(tl: &Timeline) -> Vec<Group> {
         }
     }
     // First and last activity of each actor and address seen in a significant row.
+    // Who appears in a significant row: collected once, so the filter below stays linear
+    // however many accounts and addresses the evidence holds.
+    let mut sig_actors: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut sig_addresses: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for g in groups.iter().filter(|g| g.score >= INTEREST_SCORE) {
+        sig_actors.extend(g.actors.iter().map(String::as_str));
+        if let Some(ip) = tl.events[g.first].src_ip.as_deref() {
+            sig_addresses.insert(ip);
+        }
+    }
     let mut interest: Vec<_> = span_of
         .into_iter()
         .filter(|(k, (f, l))| {
             let (kind, name) = *k;
             f <= l
-                && groups.iter().any(|g| {
-                    g.score >= INTEREST_SCORE && {
-                        let e = &tl.events[g.first];
-                        (kind == "actor" && g.actors.contains(name))
-                            || (kind == "address" && e.src_ip.as_deref() == Some(name))
-                    }
-                })
+                && ((kind == "actor" && sig_actors.contains(name))
+                    || (kind == "address" && sig_addresses.contains(name)))
         })
         .collect();
     interest.sort();
