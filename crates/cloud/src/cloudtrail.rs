@@ -523,9 +523,11 @@ fn classify(service: &str, name: &str, failed: bool) -> (Vec<Tag>, u8) {
             | "CreateServiceSpecificCredential",
         ) => (vec![CredentialChange], 80),
         ("iam", "DeactivateMFADevice" | "DeleteVirtualMFADevice") => (vec![CredentialChange], 80),
-        ("iam", "UpdateAccessKey" | "UploadSSHPublicKey" | "ChangePassword") => {
-            (vec![CredentialChange], 65)
-        }
+        (
+            "iam",
+            "UpdateAccessKey" | "UploadSSHPublicKey" | "ChangePassword" | "DeleteLoginProfile"
+            | "DeleteAccessKey",
+        ) => (vec![CredentialChange], 65),
         ("ec2", "CreateKeyPair" | "ImportKeyPair") => (vec![CredentialChange], 60),
         (
             "iam",

@@ -83,10 +83,8 @@ impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
 
 /// A name written either as a string or as `{"value": ..., "localizedValue": ...}` (Azure).
 #[derive(Debug, Default, Clone)]
-#[allow(dead_code)] // the Azure parser uses it
 pub(crate) struct Named<'a>(pub Text<'a>);
 
-#[allow(dead_code)]
 struct NamedVisitor;
 
 impl<'de> Visitor<'de> for NamedVisitor {
@@ -181,6 +179,22 @@ pub(crate) fn looks_like_access_key(s: &str) -> bool {
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
+static INLINE_SECRET: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?i)((?:password|passwd|passphrase|pass|pwd|secret|token|credentials?|access[_-]?key(?:[_-]?id)?|api[_-]?key|private[_-]?key)[A-Za-z0-9_.\-]*\s*[=:]\s*)([^\s\x22',;&]+)",
+    )
+    .ok()
+});
+
+/// Masks `name = value` secrets written inside free text (configuration files carried in a
+/// ConfigMap, command lines, user data): `aws_secret_access_key = X` keeps the name only.
+pub(crate) fn mask_inline(s: &str) -> Cow<'_, str> {
+    match INLINE_SECRET.as_ref() {
+        Some(re) => re.replace_all(s, "${1}…"),
+        None => Cow::Borrowed(s),
+    }
+}
+
 /// Masks every secret in a JSON value in place: values under secret-named keys, access-key
 /// ids anywhere, and the `data`/`stringData` of a Kubernetes `Secret` object.
 pub(crate) fn mask_value(v: &mut Value, under_secret: bool) {
@@ -188,6 +202,8 @@ pub(crate) fn mask_value(v: &mut Value, under_secret: bool) {
         Value::String(s) => {
             if under_secret || looks_like_access_key(s) {
                 *s = text::mask_secret(s);
+            } else if let std::borrow::Cow::Owned(masked) = mask_inline(s) {
+                *s = masked;
             }
         }
         Value::Array(a) => a.iter_mut().for_each(|x| mask_value(x, under_secret)),
