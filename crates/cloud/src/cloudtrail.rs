@@ -21,7 +21,7 @@ use tplus_model::{
 };
 
 use crate::frame::{frame, Item};
-use crate::jsonx::{body_excerpt, de_error, raw_to_value, Text};
+use crate::jsonx::{de_error, raw_to_value, Body, Text};
 
 /// The format id.
 pub const ID: &str = "aws.cloudtrail";
@@ -748,9 +748,9 @@ fn emit(
     }
 
     // Outcome.
-    let params = raw_to_value(rec.request_parameters);
-    let response = raw_to_value(rec.response_elements);
-    let extra = raw_to_value(rec.additional_event_data);
+    let params = Body::parse(rec.request_parameters);
+    let response = Body::parse(rec.response_elements);
+    let extra = Body::parse(rec.additional_event_data);
     let mut outcome = Outcome::Success;
     let mut fail_text = None;
     if let Some(code) = rec.error_code.non_empty() {
@@ -771,7 +771,7 @@ fn emit(
     let console_login = name == "ConsoleLogin";
     if console_login {
         match response
-            .as_ref()
+            .value()
             .and_then(|r| r.get("ConsoleLogin"))
             .and_then(Value::as_str)
         {
@@ -787,9 +787,11 @@ fn emit(
         }
     }
     let mfa_used = extra
-        .as_ref()
+        .value()
         .and_then(|e| e.get("MFAUsed"))
-        .and_then(Value::as_str);
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let mfa_used = mfa_used.as_deref();
     if let Some(m) = mfa_used {
         b = b.attr("mfa_used", m);
     }
@@ -812,14 +814,14 @@ fn emit(
             sig = sig.saturating_add(20).min(100);
         }
     }
-    let target = target_of(params.as_ref(), rec.resources.as_deref());
-    if let Some(p) = body_excerpt(rec.request_parameters) {
+    let target = target_of(params.value(), rec.resources.as_deref());
+    if let Some(p) = params.excerpt() {
         b = b.attr("request_parameters", p);
     }
-    if let Some(r) = body_excerpt(rec.response_elements) {
+    if let Some(r) = response.excerpt() {
         b = b.attr("response_elements", r);
     }
-    if let Some(r) = body_excerpt(rec.additional_event_data) {
+    if let Some(r) = extra.excerpt() {
         b = b.attr("additional_event_data", r);
     }
     let desc = match event_type {

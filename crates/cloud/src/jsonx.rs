@@ -202,8 +202,10 @@ pub(crate) fn mask_value(v: &mut Value, under_secret: bool) {
         Value::String(s) => {
             if under_secret || looks_like_access_key(s) {
                 *s = text::mask_secret(s);
-            } else if let std::borrow::Cow::Owned(masked) = mask_inline(s) {
-                *s = masked;
+            } else if memchr::memchr2(b'=', b':', s.as_bytes()).is_some() {
+                if let Cow::Owned(masked) = mask_inline(s) {
+                    *s = masked;
+                }
             }
         }
         Value::Array(a) => a.iter_mut().for_each(|x| mask_value(x, under_secret)),
@@ -254,6 +256,59 @@ pub(crate) fn body_excerpt(raw: Option<&RawValue>) -> Option<String> {
             Some(text::excerpt(&v.to_string(), BODY_MAX).into_owned())
         }
         Err(e) => Some(format!("[{} bytes not kept: {e}]", s.len())),
+    }
+}
+
+/// A body parsed once, read by the parser, then masked and cut by [`Body::excerpt`].
+#[derive(Debug)]
+pub(crate) enum Body {
+    /// Absent or null.
+    None,
+    /// Parsed.
+    Value(Value),
+    /// Present but not parseable as a value (nesting deeper than serde_json allows...).
+    Unreadable(usize, String),
+}
+
+impl Body {
+    /// Parses a raw body.
+    pub(crate) fn parse(raw: Option<&RawValue>) -> Body {
+        let Some(raw) = raw else { return Body::None };
+        let s = raw.get();
+        if s == "null" {
+            return Body::None;
+        }
+        match serde_json::from_str(s) {
+            Ok(v) => Body::Value(v),
+            Err(e) => Body::Unreadable(s.len(), de_error(&e)),
+        }
+    }
+    /// The parsed value, if any.
+    pub(crate) fn value(&self) -> Option<&Value> {
+        match self {
+            Body::Value(v) => Some(v),
+            _ => None,
+        }
+    }
+    /// Masks the secrets in place and returns a bounded excerpt (`None` when empty).
+    pub(crate) fn excerpt(self) -> Option<String> {
+        match self {
+            Body::None => None,
+            Body::Unreadable(n, e) => Some(format!("[{n} bytes not kept: {e}]")),
+            Body::Value(mut v) => {
+                let empty = match &v {
+                    Value::Object(o) => o.is_empty(),
+                    Value::Array(a) => a.is_empty(),
+                    Value::Null => true,
+                    _ => false,
+                };
+                if empty {
+                    return None;
+                }
+                mask_value(&mut v, false);
+                Some(text::excerpt(&v.to_string(), BODY_MAX).into_owned())
+            }
+        }
     }
 }
 
