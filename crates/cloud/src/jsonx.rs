@@ -207,6 +207,10 @@ pub(crate) fn mask_value(v: &mut Value, under_secret: bool) {
                     *s = masked;
                 }
             }
+            // Cut long strings before the body is serialised, so a huge field costs no copy.
+            if s.len() > BODY_MAX {
+                *s = text::excerpt(s, BODY_MAX).into_owned();
+            }
         }
         Value::Array(a) => a.iter_mut().for_each(|x| mask_value(x, under_secret)),
         Value::Object(m) => {
