@@ -30,10 +30,7 @@ const DELIBERATE: &[(&str, u64)] = &[
 ];
 
 /// Files in a format tplus does not read yet, and why they are still in the corpus.
-const UNSUPPORTED: &[(&str, &str)] = &[(
-    "cloud/plaso-jsonl/microsoft_audit_log.jsonl",
-    "Microsoft 365 unified audit log: no parser yet; reported as unrecognised",
-)];
+const UNSUPPORTED: &[(&str, &str)] = &[];
 
 fn build_dataset(dataset: &str) {
     let Some(corpus) = corpus() else {

@@ -1,525 +1,187 @@
-//! AWS CloudTrail log files as delivered to S3: `{"Records":[...]}` (`.json` or `.json.gz`).
+//! AWS CloudTrail in every shape analysts hold (format id `aws.cloudtrail`).
 //!
-//! Each record is framed by the model's JSON scanner and deserialised on its own, so every
-//! event keeps its record index and byte offset and a broken record is one located error.
-//! Digest files (integrity data) are recognised and their one document counted as skipped.
+//! Shapes: the S3 delivery file `{"Records":[...]}` (plain or gzip, the engine
+//! decompresses), a bare JSON array of records, one record per line (CloudTrail Lake and
+//! CloudWatch Logs exports, log shippers), `aws cloudtrail lookup-events` output
+//! (`{"Events":[...]}` or one item per line, each record a JSON *string* in
+//! `CloudTrailEvent`), and the EventBridge envelope (`detail-type` "AWS API Call via
+//! CloudTrail", the record in `detail`). Digest files (`digestStartTime`, `logFiles`) are
+//! integrity data: their one document is counted as one skipped record.
 //!
-//! Actor kind, from `userIdentity` only:
-//! - `AWSService`, or `invokedBy` set (a service acting for the principal): service;
-//! - `AssumedRole` whose session name is an EC2 instance id (`i-…`), `AWSAccount`: automation;
-//! - `Root`, `IAMUser`, `IdentityCenterUser`, `FederatedUser`, and `AssumedRole` through an
-//!   `AWSReservedSSO_*` role (Identity Center people): human;
-//! - anything else (other assumed roles): unknown, because the record does not say whether a
-//!   person or a program holds the session.
+//! Each record is framed by the byte scanner and deserialised alone into borrowed typed
+//! structs; only the request/response bodies become `serde_json::Value`, to be masked and
+//! cut to an excerpt.
 
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
-use tplus_model::json::{array_elements, contains, find_key_start, first_byte, value_end};
-use tplus_model::text::{excerpt, mask_secret};
-use tplus_model::time::parse_instant;
 use tplus_model::{
-    ActorKind, Confidence, Event, Family, Location, Outcome, Parser, RecordSink, Sniff, Tag,
-    TimeValue,
+    json, text, time, ActorKind, Confidence, Event, Family, Location, Outcome, Parser, RecordSink,
+    Sniff, Tag, TimeValue,
 };
 
-/// The CloudTrail S3 delivery parser.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct CloudTrail;
+use crate::frame::{frame, Item};
+use crate::jsonx::{de_error, raw_to_value, Body, Text};
 
 /// The format id.
 pub const ID: &str = "aws.cloudtrail";
 
-/// Request parameters and response elements are kept as excerpts of at most this size.
-const EXCERPT_BYTES: usize = 2048;
+/// Skip reason for digest files.
+pub const DIGEST_SKIP: &str = "CloudTrail digest file (integrity data)";
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
-struct SessionIssuer {
-    #[serde(rename = "type")]
-    kind: Option<String>,
-    user_name: Option<String>,
-    arn: Option<String>,
-}
+/// Skip reason for EventBridge events that do not carry a CloudTrail record.
+pub const NOT_CLOUDTRAIL_SKIP: &str = "EventBridge event that is not from CloudTrail";
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
-struct SessionContext {
-    session_issuer: Option<SessionIssuer>,
-    attributes: Option<Value>,
-}
+/// The CloudTrail parser.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct CloudTrail;
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
-struct UserIdentity {
-    #[serde(rename = "type")]
-    kind: Option<String>,
-    arn: Option<String>,
-    user_name: Option<String>,
-    principal_id: Option<String>,
-    access_key_id: Option<String>,
-    invoked_by: Option<String>,
-    session_context: Option<SessionContext>,
-    account_id: Option<String>,
-}
-
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
-struct Record {
-    event_time: Option<String>,
-    event_source: Option<String>,
-    event_name: Option<String>,
-    #[serde(default)]
-    user_identity: Option<UserIdentity>,
-    aws_region: Option<String>,
-    #[serde(rename = "sourceIPAddress")]
-    source_ip_address: Option<String>,
-    user_agent: Option<String>,
-    #[serde(default)]
-    request_parameters: Option<Value>,
-    #[serde(default)]
-    response_elements: Option<Value>,
-    #[serde(default)]
-    additional_event_data: Option<Value>,
-    error_code: Option<String>,
-    error_message: Option<String>,
-    #[serde(rename = "eventID")]
-    event_id: Option<String>,
-    event_type: Option<String>,
-    read_only: Option<Value>,
-    recipient_account_id: Option<String>,
-    #[serde(default)]
-    resources: Option<Vec<Value>>,
-    /// Set by log shippers (Logstash, Elastic Agent) when the record went through them.
-    #[serde(rename = "@timestamp")]
-    shipper_time: Option<String>,
+struct UserIdentity<'a> {
+    #[serde(borrow, default, rename = "type")]
+    kind: Text<'a>,
+    #[serde(borrow, default)]
+    arn: Text<'a>,
+    #[serde(borrow, default)]
+    user_name: Text<'a>,
+    #[serde(borrow, default)]
+    principal_id: Text<'a>,
+    #[serde(borrow, default)]
+    account_id: Text<'a>,
+    #[serde(borrow, default)]
+    access_key_id: Text<'a>,
+    #[serde(borrow, default)]
+    invoked_by: Text<'a>,
+    #[serde(borrow, default)]
+    source_identity: Text<'a>,
+    #[serde(borrow, default)]
+    session_context: Option<SessionContext<'a>>,
 }
 
-fn short_service(source: &str) -> &str {
-    source.strip_suffix(".amazonaws.com").unwrap_or(source)
+#[derive(Debug, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct SessionContext<'a> {
+    #[serde(borrow, default)]
+    session_issuer: Option<SessionIssuer<'a>>,
+    #[serde(borrow, default)]
+    attributes: Option<SessionAttributes<'a>>,
+    #[serde(borrow, default)]
+    source_identity: Text<'a>,
 }
 
-/// Logging tamper by API name (FORMATS §1).
-fn is_tamper(service: &str, name: &str) -> bool {
-    matches!(
-        (service, name),
-        (
-            "cloudtrail",
-            "StopLogging"
-                | "DeleteTrail"
-                | "UpdateTrail"
-                | "PutEventSelectors"
-                | "PutInsightSelectors"
-        ) | ("ec2", "DeleteFlowLogs")
-            | (
-                "guardduty",
-                "DeleteDetector" | "DisassociateFromMasterAccount" | "UpdateDetector"
-            )
-            | (
-                "config",
-                "StopConfigurationRecorder"
-                    | "DeleteConfigurationRecorder"
-                    | "DeleteDeliveryChannel"
-            )
-            | ("logs", "DeleteLogGroup" | "DeleteLogStream")
-    )
+#[derive(Debug, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct SessionIssuer<'a> {
+    #[serde(borrow, default, rename = "type")]
+    kind: Text<'a>,
+    #[serde(borrow, default)]
+    arn: Text<'a>,
+    #[serde(borrow, default)]
+    user_name: Text<'a>,
 }
 
-/// Tags and significance for the incident events named in FORMATS §1.
-fn classify(service: &str, name: &str) -> (Option<Tag>, u8) {
-    if is_tamper(service, name) {
-        return (Some(Tag::LoggingTamper), 95);
-    }
-    match name {
-        "CreateAccessKey"
-        | "CreateLoginProfile"
-        | "UpdateLoginProfile"
-        | "UpdateAccessKey"
-        | "CreateServiceSpecificCredential" => (Some(Tag::CredentialChange), 80),
-        "DeactivateMFADevice" | "DeleteVirtualMFADevice" => (Some(Tag::CredentialChange), 85),
-        "AttachUserPolicy"
-        | "AttachRolePolicy"
-        | "AttachGroupPolicy"
-        | "PutUserPolicy"
-        | "PutRolePolicy"
-        | "PutGroupPolicy"
-        | "CreatePolicyVersion"
-        | "SetDefaultPolicyVersion"
-        | "UpdateAssumeRolePolicy"
-        | "PutBucketPolicy"
-        | "PutBucketAcl"
-        | "DeletePublicAccessBlock"
-        | "PutKeyPolicy"
-        | "AuthorizeSecurityGroupIngress" => (Some(Tag::PolicyChange), 75),
-        "AddUserToGroup" => (Some(Tag::PrivilegeChange), 75),
-        "CreateUser" | "DeleteUser" | "CreateRole" => (Some(Tag::AccountChange), 70),
-        "ConsoleLogin"
-        | "GetSessionToken"
-        | "AssumeRole"
-        | "AssumeRoleWithSAML"
-        | "AssumeRoleWithWebIdentity"
-        | "GetFederationToken" => (
-            Some(Tag::Authentication),
-            if name == "ConsoleLogin" { 60 } else { 30 },
-        ),
-        "RunInstances"
-        | "CreateKeyPair"
-        | "ImportKeyPair"
-        | "GetSecretValue"
-        | "ScheduleKeyDeletion"
-        | "UpdateFunctionCode" => (Some(Tag::Execution), 55),
-        _ => (None, 10),
-    }
+#[derive(Debug, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct SessionAttributes<'a> {
+    #[serde(borrow, default)]
+    mfa_authenticated: Text<'a>,
 }
 
-fn actor_of(u: &UserIdentity) -> (Option<String>, ActorKind) {
-    let kind = u.kind.as_deref().unwrap_or("");
-    let issuer = u
-        .session_context
-        .as_ref()
-        .and_then(|s| s.session_issuer.as_ref());
-    let session_name = u
-        .arn
-        .as_deref()
-        .and_then(|a| a.rsplit('/').next())
-        .unwrap_or("");
-    let actor = match kind {
-        "AssumedRole" => u.arn.clone().or_else(|| issuer.and_then(|i| i.arn.clone())),
-        "AWSService" => u.invoked_by.clone(),
-        "Root" => u
-            .arn
-            .clone()
-            .or_else(|| u.account_id.as_ref().map(|a| format!("root:{a}"))),
-        _ => u
-            .user_name
-            .clone()
-            .or_else(|| u.arn.clone())
-            .or_else(|| u.principal_id.clone()),
-    };
-    let role = issuer.and_then(|i| i.user_name.as_deref()).unwrap_or("");
-    let kind = if kind == "AWSService" || u.invoked_by.is_some() {
-        ActorKind::Service
-    } else if kind == "AWSAccount" || (kind == "AssumedRole" && session_name.starts_with("i-")) {
-        ActorKind::Automation
-    } else if matches!(
-        kind,
-        "Root" | "IAMUser" | "IdentityCenterUser" | "FederatedUser"
-    ) || (kind == "AssumedRole" && role.starts_with("AWSReservedSSO_"))
-    {
-        ActorKind::Human
-    } else {
-        ActorKind::Unknown
-    };
-    (actor, kind)
+#[derive(Debug, Deserialize)]
+struct Resource<'a> {
+    #[serde(borrow, default, rename = "ARN")]
+    arn: Text<'a>,
 }
 
-/// A short, masked text of a JSON value: secrets that look like keys or tokens never leave
-/// whole.
-fn masked_excerpt(v: &Value) -> String {
-    fn mask(v: &Value) -> Value {
-        match v {
-            Value::Object(m) => Value::Object(
-                m.iter()
-                    .map(|(k, v)| {
-                        let lk = k.to_ascii_lowercase();
-                        let secret = lk.contains("secret")
-                            || lk.contains("password")
-                            || lk.contains("token")
-                            || lk == "sessiontoken";
-                        let val = match v {
-                            Value::String(s) if secret || looks_like_key(s) => {
-                                Value::String(mask_secret(s))
-                            }
-                            other => mask(other),
-                        };
-                        (k.clone(), val)
-                    })
-                    .collect(),
-            ),
-            Value::Array(a) => Value::Array(a.iter().map(mask).collect()),
-            Value::String(s) if looks_like_key(s) => Value::String(mask_secret(s)),
-            other => other.clone(),
-        }
-    }
-    let text = serde_json::to_string(&mask(v)).unwrap_or_default();
-    excerpt(&text, EXCERPT_BYTES).into_owned()
+/// One CloudTrail record, or one of the wrappers around records.
+#[derive(Debug, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct Record<'a> {
+    #[serde(borrow, default)]
+    event_version: Text<'a>,
+    #[serde(borrow, default)]
+    event_time: Text<'a>,
+    #[serde(borrow, default)]
+    event_source: Text<'a>,
+    #[serde(borrow, default)]
+    event_name: Text<'a>,
+    #[serde(borrow, default)]
+    aws_region: Text<'a>,
+    #[serde(borrow, default, rename = "sourceIPAddress")]
+    source_ip_address: Text<'a>,
+    #[serde(borrow, default)]
+    user_agent: Text<'a>,
+    #[serde(borrow, default)]
+    error_code: Text<'a>,
+    #[serde(borrow, default)]
+    error_message: Text<'a>,
+    #[serde(borrow, default, rename = "eventID")]
+    event_id: Text<'a>,
+    #[serde(borrow, default)]
+    event_type: Text<'a>,
+    #[serde(borrow, default)]
+    event_category: Text<'a>,
+    #[serde(borrow, default)]
+    read_only: Text<'a>,
+    #[serde(borrow, default)]
+    recipient_account_id: Text<'a>,
+    #[serde(borrow, default, rename = "requestID")]
+    request_id: Text<'a>,
+    #[serde(borrow, default, rename = "sharedEventID")]
+    shared_event_id: Text<'a>,
+    #[serde(borrow, default)]
+    session_credential_from_console: Text<'a>,
+    #[serde(borrow, default)]
+    user_identity: Option<UserIdentity<'a>>,
+    #[serde(borrow, default)]
+    request_parameters: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    response_elements: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    additional_event_data: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    insight_details: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    resources: Option<Vec<Resource<'a>>>,
+    /// A log shipper's copy of the time (Logstash, Filebeat).
+    #[serde(borrow, default, rename = "@timestamp")]
+    shipper_timestamp: Text<'a>,
+    // Digest files.
+    #[serde(borrow, default)]
+    digest_start_time: Text<'a>,
+    #[serde(borrow, default)]
+    log_files: Option<&'a RawValue>,
+    // EventBridge envelope.
+    #[serde(borrow, default, rename = "detail-type")]
+    detail_type: Text<'a>,
+    #[serde(borrow, default)]
+    detail: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    time: Text<'a>,
+    #[serde(borrow, default)]
+    id: Text<'a>,
+    // lookup-events item.
+    #[serde(borrow, default, rename = "CloudTrailEvent")]
+    cloudtrail_event: Text<'a>,
+    #[serde(borrow, default, rename = "EventTime")]
+    lookup_event_time: Text<'a>,
 }
 
-fn looks_like_key(s: &str) -> bool {
-    (s.len() == 20
-        && (s.starts_with("AKIA") || s.starts_with("ASIA"))
-        && s.bytes().all(|b| b.is_ascii_alphanumeric()))
-        || (s.len() == 40
-            && s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'/' || b == b'+'))
+/// Which wrapper a record came in, kept as the `shape` attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Plain,
+    Lookup,
+    EventBridge,
 }
 
-fn target_of(r: &Record) -> Option<String> {
-    let p = r.request_parameters.as_ref()?;
-    for k in [
-        "userName",
-        "roleName",
-        "groupName",
-        "policyArn",
-        "roleArn",
-        "bucketName",
-        "name",
-        "trailName",
-        "functionName",
-        "keyId",
-        "secretId",
-        "instanceId",
-        "groupId",
-        "detectorId",
-        "keyName",
-    ] {
-        if let Some(v) = p.get(k).and_then(Value::as_str) {
-            return Some(v.to_owned());
-        }
-    }
-    if let Some(ids) = p
-        .pointer("/instancesSet/items/0/instanceId")
-        .and_then(Value::as_str)
-    {
-        return Some(ids.to_owned());
-    }
-    r.resources
-        .as_ref()
-        .and_then(|rs| rs.first())
-        .and_then(|x| x.get("ARN"))
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-}
-
-/// Turns one CloudTrail record (already framed) into an event; shared with the other
-/// CloudTrail shapes, which differ only in how records are framed.
-///
-/// # Errors
-/// A message for a record that is not a CloudTrail record or has no usable `eventTime`.
-pub fn record_to_event(bytes: &[u8], at: Location, source: &'static str) -> Result<Event, String> {
-    let r: Record =
-        serde_json::from_slice(bytes).map_err(|e| format!("not a CloudTrail record: {e}"))?;
-    let (raw_time, from_shipper) = match (r.event_time.as_deref(), r.shipper_time.as_deref()) {
-        (Some(t), _) => (t, false),
-        (None, Some(t)) => (t, true),
-        (None, None) => {
-            return Err("record has no eventTime (nor a shipper's @timestamp)".to_owned())
-        }
-    };
-    let t = parse_instant(raw_time).map_err(|e| format!("eventTime: {e}"))?;
-    let src = r.event_source.as_deref().unwrap_or("unknown");
-    let service = short_service(src);
-    let name = r.event_name.as_deref().unwrap_or("unknown");
-    let action = format!("{service}:{name}");
-    let target = target_of(&r);
-    let ident = r.user_identity.unwrap_or_default();
-    let (actor, kind) = actor_of(&ident);
-    let (tag, significance) = classify(service, name);
-
-    let console = name == "ConsoleLogin";
-    let console_result = r
-        .response_elements
-        .as_ref()
-        .and_then(|v| v.get("ConsoleLogin"))
-        .and_then(Value::as_str);
-    let outcome = if r.error_code.is_some() {
-        Outcome::Failure
-    } else if console {
-        match console_result {
-            Some("Success") => Outcome::Success,
-            Some(_) => Outcome::Failure,
-            None => Outcome::Unknown,
-        }
-    } else {
-        Outcome::Success
-    };
-    let mfa = r
-        .additional_event_data
-        .as_ref()
-        .and_then(|v| v.get("MFAUsed"))
-        .and_then(Value::as_str);
-
-    let who = actor.as_deref().unwrap_or("unknown principal");
-    let mut message = format!("{action} by {who}");
-    if let Some(t) = &target {
-        message.push_str(&format!(" on {t}"));
-    }
-    match (&r.error_code, console_result) {
-        (Some(code), _) => message.push_str(&format!(" failed: {code}")),
-        (None, Some(res)) => message.push_str(&format!(": {res}")),
-        _ => {}
-    }
-    if console {
-        if let Some(m) = mfa {
-            message.push_str(&format!(" (MFA: {m})"));
-        }
-    }
-    let desc = if console { "Console Login" } else { "API Call" };
-    let mut b = Event::builder(source, TimeValue::Instant(t), raw_time)
-        .message(message)
-        .desc(desc)
-        .actor(actor, kind)
-        .action(action)
-        .target(target)
-        .src_ip(r.source_ip_address.as_deref())
-        .outcome(outcome)
-        .event_id(r.event_id.clone())
-        .at(at)
-        .significance(significance);
-    if let Some(tag) = tag {
-        b = b.tag(tag);
-    }
-    if console && mfa == Some("No") && outcome == Outcome::Success {
-        b = b.tag(Tag::LoginWithoutMfa).significance(85);
-    }
-    if from_shipper {
-        b = b.lower(
-            Confidence::Medium,
-            "no eventTime: time from the log shipper's @timestamp (when it handled the record, not when the call completed)",
-        );
-    }
-    if let Some(v) = &r.aws_region {
-        b = b.attr("aws_region", v.as_str());
-    }
-    if let Some(v) = &r.recipient_account_id {
-        b = b.attr("account_id", v.as_str());
-    }
-    if let Some(v) = &r.event_type {
-        b = b.attr("event_type", v.as_str());
-    }
-    if let Some(v) = &r.read_only {
-        b = b.attr("read_only", v.clone());
-    }
-    if let Some(v) = &r.user_agent {
-        b = b.attr("user_agent", excerpt(v, 256).into_owned());
-    }
-    if let Some(v) = &r.source_ip_address {
-        if tplus_model::text::normalise_ip(v).is_none() {
-            b = b.attr("source_service", v.as_str());
-        }
-    }
-    if let Some(v) = ident.kind {
-        b = b.attr("identity_type", v);
-    }
-    if let Some(v) = ident.invoked_by {
-        b = b.attr("invoked_by", v);
-    }
-    if let Some(i) = ident
-        .session_context
-        .as_ref()
-        .and_then(|s| s.session_issuer.as_ref())
-    {
-        if let Some(arn) = &i.arn {
-            b = b.attr("session_issuer", arn.as_str());
-        }
-        if let Some(k) = &i.kind {
-            b = b.attr("session_issuer_type", k.as_str());
-        }
-    }
-    if let Some(m) = ident
-        .session_context
-        .as_ref()
-        .and_then(|s| s.attributes.as_ref())
-        .and_then(|a| a.get("mfaAuthenticated"))
-    {
-        b = b.attr("mfa_authenticated", m.clone());
-    }
-    if let Some(k) = &ident.access_key_id {
-        let kind = if k.starts_with("AKIA") {
-            "long-term"
-        } else if k.starts_with("ASIA") {
-            "temporary"
-        } else {
-            "other"
-        };
-        b = b
-            .attr("access_key", mask_secret(k))
-            .attr("access_key_kind", kind);
-    }
-    if let Some(m) = mfa {
-        b = b.attr("mfa_used", m);
-    }
-    if let Some(c) = &r.error_code {
-        b = b.attr("error_code", c.as_str());
-    }
-    if let Some(m) = &r.error_message {
-        b = b.attr("error_message", excerpt(m, 512).into_owned());
-    }
-    if let Some(p) = r.request_parameters.as_ref().filter(|v| !v.is_null()) {
-        b = b.attr("request_parameters", masked_excerpt(p));
-    }
-    if let Some(p) = r.response_elements.as_ref().filter(|v| !v.is_null()) {
-        b = b.attr("response_elements", masked_excerpt(p));
-    }
-    Ok(b.build())
-}
-
-/// One element of any CloudTrail shape: a record, a `lookup-events` entry (the record as a JSON
-/// string in `CloudTrailEvent`), or an EventBridge envelope (the record in `detail`).
-fn element_to_event(bytes: &[u8], at: Location) -> Result<Event, String> {
-    let start = tplus_model::json::skip_ws(bytes, 0);
-    if let Ok(Some((s, e))) = find_key_start(bytes, start, "CloudTrailEvent")
-        .map(|o| o.and_then(|s| value_end(bytes, s).ok().map(|e| (s, e))))
-    {
-        let inner: String = serde_json::from_slice(&bytes[s..e])
-            .map_err(|err| format!("CloudTrailEvent is not a JSON string: {err}"))?;
-        return record_to_event(inner.as_bytes(), at, ID).map(|mut ev| {
-            ev.attributes
-                .insert("shape".to_owned(), "lookup-events".into());
-            ev
-        });
-    }
-    if contains(bytes, "\"detail-type\"") {
-        if let Ok(Some((s, e))) = find_key_start(bytes, start, "detail")
-            .map(|o| o.and_then(|s| value_end(bytes, s).ok().map(|e| (s, e))))
-        {
-            return record_to_event(&bytes[s..e], at, ID).map(|mut ev| {
-                ev.attributes
-                    .insert("shape".to_owned(), "eventbridge".into());
-                ev
-            });
-        }
-    }
-    record_to_event(bytes, at, ID)
-}
-
-fn looks_like_record(head: &[u8]) -> bool {
-    (contains(head, "\"eventSource\"") && contains(head, "\"eventName\""))
-        || (contains(head, "\"CloudTrailEvent\"") && contains(head, "\"EventName\""))
-        || contains(head, "\"AWS API Call via CloudTrail\"")
-}
-
-impl CloudTrail {
-    /// `[record, ...]` (bare arrays, `aws cloudtrail lookup-events` element lists).
-    fn parse_array(data: &[u8], start: usize, sink: &mut dyn RecordSink) {
-        for (i, span) in array_elements(data, start).enumerate() {
-            match span {
-                Ok((s, e)) => {
-                    let at = Location::record(i as u64, s as u64);
-                    match element_to_event(&data[s..e], at) {
-                        Ok(ev) => sink.event(ev),
-                        Err(m) => sink.error(at, m),
-                    }
-                }
-                Err(err) => sink.error(
-                    Location::record(i as u64, start as u64),
-                    format!("record cannot be framed: {err}"),
-                ),
-            }
-        }
-    }
-
-    /// One record per line (CloudTrail Lake, CloudWatch Logs exports, shippers).
-    fn parse_lines(data: &[u8], sink: &mut dyn RecordSink) {
-        for l in tplus_model::lines::lines(data) {
-            let at = Location::line_record(l.number, l.number - 1, l.offset);
-            if l.bytes.iter().all(u8::is_ascii_whitespace) {
-                sink.skipped(at, "blank line");
-                continue;
-            }
-            match element_to_event(l.bytes, at) {
-                Ok(ev) => sink.event(ev),
-                Err(m) => sink.error(at, m),
-            }
+impl Shape {
+    fn as_str(self) -> &'static str {
+        match self {
+            Shape::Plain => "record",
+            Shape::Lookup => "lookup-events",
+            Shape::EventBridge => "eventbridge",
         }
     }
 }
@@ -532,117 +194,678 @@ impl Parser for CloudTrail {
         Family::Cloud
     }
     fn describe(&self) -> &'static str {
-        "AWS CloudTrail: S3 delivery files ({\"Records\":[...]}), bare arrays, one record per line (Lake, CloudWatch, shippers), lookup-events, EventBridge; digest files skipped"
+        "AWS CloudTrail: S3 delivery files, bare arrays, one record per line (Lake/CloudWatch), lookup-events, EventBridge; digests skipped"
     }
     fn sniff(&self, head: &[u8]) -> Sniff {
-        if first_byte(head) == Some(b'[') {
-            return if looks_like_record(head) {
-                Sniff::STRONG
-            } else {
-                Sniff::NO
-            };
-        }
-        if first_byte(head) != Some(b'{') {
-            return Sniff::NO;
-        }
-        if !contains(head, "\"Records\"") && !contains(head, "\"digestStartTime\"") {
-            let first_line = head.split(|b| *b == b'\n').next().unwrap_or_default();
-            return if contains(first_line, "\"AWS API Call via CloudTrail\"") {
-                Sniff::CERTAIN
-            } else if looks_like_record(first_line)
-                && (contains(first_line, "\"userIdentity\"")
-                    || contains(first_line, "\"CloudTrailEvent\""))
-            {
-                Sniff::STRONG
-            } else {
-                Sniff::NO
-            };
-        }
-        let records = contains(head, "\"Records\"");
-        let api_records =
-            records && contains(head, "\"eventVersion\"") && contains(head, "\"eventSource\"");
-        let digest = contains(head, "\"digestStartTime\"") && contains(head, "\"logFiles\"");
-        if api_records || digest {
-            Sniff::CERTAIN
-        } else if records && contains(head, "\"eventTime\"") {
-            Sniff::STRONG
-        } else {
-            Sniff::NO
-        }
+        sniff(head)
     }
     fn parse(&self, data: &[u8], sink: &mut dyn RecordSink) {
-        let start = tplus_model::json::skip_ws(data, 0);
-        if data.get(start) == Some(&b'[') {
-            Self::parse_array(data, start, sink);
-            return;
-        }
-        // A lookup-events document: {"Events":[{"CloudTrailEvent":"..."}]}.
-        if let Ok(Some(ev)) = find_key_start(data, start, "Events") {
-            if data.get(ev) == Some(&b'[')
-                && !contains(&data[..data.len().min(4096)], "\"Records\"")
-            {
-                Self::parse_array(data, ev, sink);
-                return;
-            }
-        }
-        let head = &data[..data.len().min(64 * 1024)];
-        let first_line = head.split(|b| *b == b'\n').next().unwrap_or_default();
-        if !contains(head, "\"Records\"")
-            && !contains(head, "\"digestStartTime\"")
-            && looks_like_record(first_line)
-        {
-            Self::parse_lines(data, sink);
-            return;
-        }
-        let records = match find_key_start(data, start, "Records") {
-            Ok(Some(s)) => s,
-            Ok(None) => {
-                let at = Location::record(0, start as u64);
-                let digest = find_key_start(data, start, "digestStartTime")
-                    .ok()
-                    .flatten()
-                    .is_some();
-                if digest {
-                    sink.skipped(at, "CloudTrail digest file (integrity data)");
-                } else {
-                    sink.error(at, "JSON object without a \"Records\" array".to_owned());
-                }
-                return;
-            }
-            Err(e) => {
-                sink.error(
-                    Location::record(0, start as u64),
-                    format!("cannot frame the document: {e}"),
-                );
-                return;
-            }
-        };
-        if data.get(records) != Some(&b'[') {
-            sink.error(
-                Location::record(0, records as u64),
-                "\"Records\" is not an array".to_owned(),
-            );
-            return;
-        }
-        for (i, span) in array_elements(data, records).enumerate() {
-            match span {
-                Ok((s, e)) => {
-                    let at = Location::record(i as u64, s as u64);
-                    match record_to_event(&data[s..e], at, ID) {
-                        Ok(ev) => sink.event(ev),
-                        Err(m) => sink.error(at, m),
-                    }
-                }
-                Err(err) => sink.error(
-                    Location::record(i as u64, records as u64),
-                    format!("record cannot be framed: {err}"),
-                ),
-            }
-        }
+        frame(data, &["Records", "Events"], &mut |item| match item {
+            Item::Record(bytes, loc) => record(bytes, loc, sink),
+            Item::Error(loc, msg) => sink.error(loc, msg),
+            Item::Skip(loc, why) => sink.skipped(loc, why),
+        });
     }
     fn dedup_by_event_id(&self) -> bool {
         true
     }
+}
+
+fn sniff(head: &[u8]) -> Sniff {
+    if !matches!(json::first_byte(head), Some(b'{' | b'[')) {
+        return Sniff::NO;
+    }
+    let has = |k: &str| json::contains(head, k);
+    if has("\"digestStartTime\"") && has("\"logFiles\"") {
+        return Sniff::CERTAIN;
+    }
+    if has("\"CloudTrailEvent\"") && (has("\"EventId\"") || has("\\\"eventSource\\\"")) {
+        return Sniff::CERTAIN;
+    }
+    if has("\"detail-type\"") && has("via CloudTrail") {
+        return Sniff::CERTAIN;
+    }
+    if has("\"eventSource\"") && has("\"eventName\"") {
+        if has("\"eventVersion\"") || has("\"Records\"") {
+            return Sniff::CERTAIN;
+        }
+        if has("\"userIdentity\"") || has(".amazonaws.com\"") {
+            return Sniff::STRONG;
+        }
+    }
+    Sniff::NO
+}
+
+fn record(bytes: &[u8], loc: Location, sink: &mut dyn RecordSink) {
+    let rec: Record = match serde_json::from_slice(bytes) {
+        Ok(r) => r,
+        Err(e) => {
+            return sink.error(
+                loc,
+                format!("not a readable CloudTrail record: {}", de_error(&e)),
+            )
+        }
+    };
+    if rec.digest_start_time.get().is_some() && rec.log_files.is_some() {
+        return sink.skipped(loc, DIGEST_SKIP);
+    }
+    if let Some(inner) = rec.cloudtrail_event.get() {
+        // lookup-events: the record is a JSON document inside a string.
+        let inner_rec: Record = match serde_json::from_str(inner) {
+            Ok(r) => r,
+            Err(e) => {
+                return sink.error(
+                    loc,
+                    format!(
+                        "CloudTrailEvent is not a readable CloudTrail record: {}",
+                        de_error(&e)
+                    ),
+                )
+            }
+        };
+        let fallback = rec
+            .lookup_event_time
+            .get()
+            .map(|t| (t, "eventTime missing; time from lookup-events EventTime"));
+        return emit(&inner_rec, loc, Shape::Lookup, fallback, None, sink);
+    }
+    if let Some(dt) = rec.detail_type.get() {
+        let Some(detail) = rec.detail.filter(|_| dt.contains("CloudTrail")) else {
+            return sink.skipped(loc, NOT_CLOUDTRAIL_SKIP);
+        };
+        let inner_rec: Record = match serde_json::from_str(detail.get()) {
+            Ok(r) => r,
+            Err(e) => {
+                return sink.error(
+                    loc,
+                    format!(
+                        "EventBridge `detail` is not a readable CloudTrail record: {}",
+                        de_error(&e)
+                    ),
+                )
+            }
+        };
+        let fallback = rec.time.get().map(|t| {
+            (
+                t,
+                "eventTime missing; time from the EventBridge envelope's `time`",
+            )
+        });
+        return emit(
+            &inner_rec,
+            loc,
+            Shape::EventBridge,
+            fallback,
+            rec.id.get(),
+            sink,
+        );
+    }
+    emit(&rec, loc, Shape::Plain, None, None, sink);
+}
+
+/// Who acted and what kind of actor, from `userIdentity` alone.
+///
+/// The rule keeps to what the record says:
+/// - `type` AWSService → service (AWS acting for itself);
+/// - `invokedBy` set (e.g. `ec2.amazonaws.com`, `AWS Internal`) → service acting for the
+///   principal;
+/// - AssumedRole whose session name is an EC2 instance id (`i-…`) → automation (an
+///   instance profile);
+/// - AssumedRole of an IAM Identity Center permission set (`AWSReservedSSO_…`), or whose
+///   session name is an e-mail address → human (an SSO user);
+/// - Root, IAMUser, IdentityCenterUser → human: the record names a person's credentials
+///   and nothing in it says a machine holds them (AWS does not mark automation that uses
+///   a user's access key);
+/// - anything else (other role sessions, Role, FederatedUser, AWSAccount, Unknown) →
+///   unknown: the record cannot tell.
+///
+/// The basis is kept in the `actor_kind_basis` attribute.
+fn actor_of(ui: &UserIdentity<'_>) -> (Option<String>, ActorKind, &'static str) {
+    let kind = ui.kind.get().unwrap_or("");
+    let issuer = ui
+        .session_context
+        .as_ref()
+        .and_then(|s| s.session_issuer.as_ref());
+    let session_name = ui
+        .arn
+        .get()
+        .filter(|a| a.contains(":assumed-role/"))
+        .and_then(|a| a.rsplit('/').next())
+        .or_else(|| {
+            ui.principal_id
+                .get()
+                .and_then(|p| p.split_once(':').map(|(_, s)| s))
+        });
+    let actor = ui
+        .arn
+        .non_empty()
+        .or(ui.user_name.non_empty())
+        .or(issuer.and_then(|i| i.arn.non_empty()))
+        .or(ui.principal_id.non_empty())
+        .or(ui.invoked_by.non_empty())
+        .or(ui.account_id.non_empty().filter(|_| kind == "AWSAccount"))
+        .map(str::to_owned);
+    if kind == "AWSService" {
+        let who = ui.invoked_by.non_empty().map(str::to_owned).or(actor);
+        return (who, ActorKind::Service, "userIdentity.type AWSService");
+    }
+    if ui.invoked_by.non_empty().is_some() {
+        return (
+            actor,
+            ActorKind::Service,
+            "invokedBy: an AWS service acted for the principal",
+        );
+    }
+    match kind {
+        "AssumedRole" => {
+            let role = issuer
+                .and_then(|i| i.user_name.get().or(i.arn.get()))
+                .unwrap_or("");
+            if session_name.is_some_and(is_instance_id) {
+                (
+                    actor,
+                    ActorKind::Automation,
+                    "role session named after an EC2 instance (instance profile)",
+                )
+            } else if role.contains("AWSReservedSSO_") {
+                (
+                    actor,
+                    ActorKind::Human,
+                    "IAM Identity Center permission-set role",
+                )
+            } else if session_name.is_some_and(|s| s.contains('@')) {
+                (
+                    actor,
+                    ActorKind::Human,
+                    "role session named with an e-mail address",
+                )
+            } else {
+                (
+                    actor,
+                    ActorKind::Unknown,
+                    "role session: the record does not say who holds it",
+                )
+            }
+        }
+        "Root" => (actor, ActorKind::Human, "root user"),
+        "IAMUser" => (actor, ActorKind::Human, "IAM user"),
+        "IdentityCenterUser" => (actor, ActorKind::Human, "Identity Center user"),
+        "" => (actor, ActorKind::Unknown, "no userIdentity.type"),
+        _ => (actor, ActorKind::Unknown, "userIdentity.type does not say"),
+    }
+}
+
+fn is_instance_id(s: &str) -> bool {
+    s.strip_prefix("i-")
+        .is_some_and(|r| (8..=17).contains(&r.len()) && r.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Keys of `requestParameters` that name what was acted on, in order of preference.
+const TARGET_KEYS: [&str; 28] = [
+    "userName",
+    "roleName",
+    "groupName",
+    "policyArn",
+    "roleArn",
+    "bucketName",
+    "instanceId",
+    "name",
+    "trailName",
+    "detectorId",
+    "functionName",
+    "secretId",
+    "keyId",
+    "logGroupName",
+    "groupId",
+    "keyName",
+    "dBInstanceIdentifier",
+    "clusterName",
+    "repositoryName",
+    "tableName",
+    "queueUrl",
+    "topicArn",
+    "stackName",
+    "resourceArn",
+    "resolverQueryLogConfigId",
+    "accountId",
+    "documentName",
+    "target",
+];
+
+fn target_of(params: Option<&Value>, resources: Option<&[Resource<'_>]>) -> Option<String> {
+    if let Some(p) = params.and_then(Value::as_object) {
+        for k in TARGET_KEYS {
+            if let Some(s) = p.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()) {
+                if k == "bucketName" {
+                    if let Some(key) = p.get("key").and_then(Value::as_str) {
+                        return Some(format!("s3://{s}/{key}"));
+                    }
+                }
+                return Some(s.to_owned());
+            }
+        }
+        // EC2 `instancesSet.items[].instanceId`, `flowLogIds`, `names`, `parameterNames`...
+        if let Some(items) = p
+            .get("instancesSet")
+            .and_then(|v| v.get("items"))
+            .and_then(Value::as_array)
+        {
+            let ids: Vec<&str> = items
+                .iter()
+                .filter_map(|i| i.get("instanceId").and_then(Value::as_str))
+                .collect();
+            if !ids.is_empty() {
+                return Some(ids.join(","));
+            }
+        }
+        for k in [
+            "flowLogIds",
+            "names",
+            "parameterNames",
+            "secretIdList",
+            "instanceIds",
+        ] {
+            if let Some(a) = p.get(k).and_then(Value::as_array) {
+                let ids: Vec<&str> = a.iter().filter_map(Value::as_str).collect();
+                if !ids.is_empty() {
+                    return Some(text::excerpt(&ids.join(","), 256).into_owned());
+                }
+            }
+        }
+        if let Some(s) = p
+            .get("DeleteFlowLogsRequest")
+            .and_then(|v| v.get("FlowLogId"))
+        {
+            if let Some(s) = s.as_str() {
+                return Some(s.to_owned());
+            }
+        }
+    }
+    resources?
+        .iter()
+        .find_map(|r| r.arn.non_empty())
+        .map(str::to_owned)
+}
+
+/// Tags and significance of an action: what the pre-read should rank.
+fn classify(service: &str, name: &str, failed: bool) -> (Vec<Tag>, u8) {
+    use Tag::*;
+    let (tags, sig): (Vec<Tag>, u8) = match (service, name) {
+        (
+            "cloudtrail",
+            "StopLogging"
+            | "DeleteTrail"
+            | "UpdateTrail"
+            | "PutEventSelectors"
+            | "PutInsightSelectors",
+        )
+        | ("ec2", "DeleteFlowLogs")
+        | (
+            "guardduty",
+            "DeleteDetector"
+            | "DisassociateFromMasterAccount"
+            | "DisassociateFromAdministratorAccount",
+        )
+        | (
+            "route53resolver",
+            "DeleteResolverQueryLogConfig" | "DisassociateResolverQueryLogConfig",
+        )
+        | (
+            "config",
+            "StopConfigurationRecorder" | "DeleteConfigurationRecorder" | "DeleteDeliveryChannel",
+        )
+        | ("logs", "DeleteLogGroup" | "DeleteLogStream") => (vec![LoggingTamper], 95),
+        (
+            "iam",
+            "CreateAccessKey"
+            | "CreateLoginProfile"
+            | "UpdateLoginProfile"
+            | "CreateServiceSpecificCredential",
+        ) => (vec![CredentialChange], 80),
+        ("iam", "DeactivateMFADevice" | "DeleteVirtualMFADevice") => (vec![CredentialChange], 80),
+        (
+            "iam",
+            "UpdateAccessKey" | "UploadSSHPublicKey" | "ChangePassword" | "DeleteLoginProfile"
+            | "DeleteAccessKey",
+        ) => (vec![CredentialChange], 65),
+        ("ec2", "CreateKeyPair" | "ImportKeyPair") => (vec![CredentialChange], 60),
+        (
+            "iam",
+            "AttachUserPolicy"
+            | "AttachRolePolicy"
+            | "AttachGroupPolicy"
+            | "PutUserPolicy"
+            | "PutRolePolicy"
+            | "PutGroupPolicy"
+            | "CreatePolicyVersion"
+            | "SetDefaultPolicyVersion"
+            | "UpdateAssumeRolePolicy",
+        ) => (vec![PolicyChange], 80),
+        ("iam", "AddUserToGroup") => (vec![PrivilegeChange, AccountChange], 75),
+        ("iam", "CreateUser" | "DeleteUser" | "CreateRole") => (vec![AccountChange], 70),
+        ("organizations", "LeaveOrganization") => (vec![AccountChange], 85),
+        (
+            "s3",
+            "PutBucketPolicy"
+            | "PutBucketAcl"
+            | "DeleteBucketPolicy"
+            | "DeletePublicAccessBlock"
+            | "PutPublicAccessBlock",
+        ) => (vec![PolicyChange], 70),
+        (
+            "ec2",
+            "AuthorizeSecurityGroupIngress" | "ModifySnapshotAttribute" | "ModifyImageAttribute",
+        ) => (vec![PolicyChange], 60),
+        ("kms", "PutKeyPolicy") => (vec![PolicyChange], 65),
+        ("kms", "ScheduleKeyDeletion" | "DisableKey") => (vec![], 65),
+        ("signin", "ConsoleLogin") => (vec![Authentication], 50),
+        ("sts", "GetSessionToken" | "GetFederationToken") => (vec![Authentication], 40),
+        ("sts", "AssumeRole" | "AssumeRoleWithSAML" | "AssumeRoleWithWebIdentity") => {
+            (vec![Authentication], 25)
+        }
+        ("ssm", "SendCommand" | "StartSession") => (vec![Execution], 65),
+        ("lambda", n) if n.starts_with("UpdateFunctionCode") => (vec![Execution], 60),
+        ("ec2", "RunInstances") => (vec![Execution], 50),
+        ("ec2", "GetPasswordData")
+        | ("secretsmanager", "GetSecretValue" | "BatchGetSecretValue") => (vec![], 55),
+        ("ssm", "GetParameter" | "GetParameters") => (vec![], 45),
+        ("ec2", "ModifyInstanceAttribute") => (vec![], 55),
+        (_, n)
+            if n.starts_with("Get")
+                || n.starts_with("List")
+                || n.starts_with("Describe")
+                || n.starts_with("Head") =>
+        {
+            (vec![], 5)
+        }
+        _ => (vec![], 20),
+    };
+    let sig = if failed && !tags.contains(&LoggingTamper) {
+        sig.saturating_add(10).min(100)
+    } else {
+        sig
+    };
+    (tags, sig)
+}
+
+fn emit(
+    rec: &Record<'_>,
+    loc: Location,
+    shape: Shape,
+    fallback_time: Option<(&str, &'static str)>,
+    envelope_id: Option<&str>,
+    sink: &mut dyn RecordSink,
+) {
+    let (Some(source), Some(name)) = (rec.event_source.non_empty(), rec.event_name.non_empty())
+    else {
+        return sink.error(
+            loc,
+            "not a CloudTrail record: no eventSource/eventName".to_owned(),
+        );
+    };
+    // Time: eventTime; else the wrapper's or the shipper's copy, at medium confidence.
+    let (ts_raw, lowered): (&str, Option<&'static str>) = match (rec.event_time.non_empty(), fallback_time) {
+        (Some(t), _) => (t, None),
+        (None, Some((t, why))) => (t, Some(why)),
+        (None, None) => match rec.shipper_timestamp.non_empty() {
+            Some(t) => (t, Some("eventTime missing; time from the log shipper's @timestamp (a copy made after delivery)")),
+            None => return sink.error(loc, format!("CloudTrail record {name} has no eventTime")),
+        },
+    };
+    let tv = match time::parse_timestamp(ts_raw) {
+        Ok(t) => t,
+        Err(e) => return sink.error(loc, format!("bad eventTime {ts_raw:?}: {e}")),
+    };
+    let service = source.strip_suffix(".amazonaws.com").unwrap_or(source);
+    let event_type = rec.event_type.get().unwrap_or("");
+    let insight =
+        event_type == "AwsCloudTrailInsight" || rec.event_category.get() == Some("Insight");
+
+    let mut b = Event::builder(ID, tv, ts_raw)
+        .at(loc)
+        .event_id(rec.event_id.non_empty());
+    if let Some(why) = lowered {
+        b = b.lower(Confidence::Medium, why);
+    }
+    if let TimeValue::Local(_) = tv {
+        b = b.lower(Confidence::Low, "eventTime carries no zone");
+    }
+    b = b.attr("shape", shape.as_str());
+    for (k, v) in [
+        ("region", &rec.aws_region),
+        ("account", &rec.recipient_account_id),
+        ("event_type", &rec.event_type),
+        ("event_category", &rec.event_category),
+        ("event_version", &rec.event_version),
+        ("user_agent", &rec.user_agent),
+        ("request_id", &rec.request_id),
+        ("shared_event_id", &rec.shared_event_id),
+    ] {
+        if let Some(s) = v.non_empty() {
+            b = b.attr(k, text::excerpt(s, 512).into_owned());
+        }
+    }
+    if let Some(ro) = rec.read_only.get() {
+        b = b.attr("read_only", ro == "true");
+    }
+    if let Some(id) = envelope_id {
+        b = b.attr("eventbridge_id", id);
+    }
+    if let Some(ip) = rec.source_ip_address.non_empty() {
+        if text::normalise_ip(ip).is_none() {
+            b = b.attr("source_ip_address", text::excerpt(ip, 256).into_owned());
+        }
+        b = b.src_ip(Some(ip));
+    }
+
+    if insight {
+        let details = raw_to_value(rec.insight_details);
+        let state = details
+            .as_ref()
+            .and_then(|d| d.get("state"))
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let itype = details
+            .as_ref()
+            .and_then(|d| d.get("insightType"))
+            .and_then(Value::as_str)
+            .unwrap_or("insight");
+        let desc = match state {
+            "Start" => "Insight Window Start",
+            "End" => "Insight Window End",
+            _ => "Insight",
+        };
+        if let Some(d) = details.as_ref() {
+            b = b.attr(
+                "insight_details",
+                text::excerpt(&d.to_string(), crate::jsonx::BODY_MAX).into_owned(),
+            );
+        }
+        let event = b
+            .desc(desc)
+            .action(format!("insight:{service}:{name}"))
+            .attr("insight_type", itype)
+            .attr("insight_state", state)
+            .significance(40)
+            .message(format!("CloudTrail Insight {itype} {state} for {service}:{name} (a summary of unusual activity, not an API call)"))
+            .build();
+        return sink.event(event);
+    }
+
+    let ui = rec.user_identity.as_ref();
+    let default_ui = UserIdentity::default();
+    let (actor, kind, basis) = actor_of(ui.unwrap_or(&default_ui));
+    b = b.actor(actor.clone(), kind).attr("actor_kind_basis", basis);
+    if let Some(ui) = ui {
+        if let Some(t) = ui.kind.non_empty() {
+            b = b.attr("user_identity_type", t);
+        }
+        if let Some(v) = ui.invoked_by.non_empty() {
+            b = b.attr("invoked_by", v);
+        }
+        if let Some(v) = ui.principal_id.non_empty() {
+            b = b.attr("principal_id", v);
+        }
+        if let Some(v) = ui.account_id.non_empty() {
+            b = b.attr("actor_account", v);
+        }
+        if let Some(v) = ui.source_identity.non_empty().or(ui
+            .session_context
+            .as_ref()
+            .and_then(|s| s.source_identity.non_empty()))
+        {
+            b = b.attr("source_identity", v);
+        }
+        if let Some(sc) = ui.session_context.as_ref() {
+            if let Some(i) = sc.session_issuer.as_ref() {
+                if let Some(arn) = i.arn.non_empty() {
+                    b = b.attr("session_issuer", arn);
+                }
+                if let Some(t) = i.kind.non_empty() {
+                    b = b.attr("session_issuer_type", t);
+                }
+            }
+            if let Some(m) = sc
+                .attributes
+                .as_ref()
+                .and_then(|a| a.mfa_authenticated.non_empty())
+            {
+                b = b.attr("mfa_authenticated", m == "true");
+            }
+        }
+        if let Some(k) = ui.access_key_id.non_empty() {
+            let kind = if k.starts_with("AKIA") {
+                "long-term (AKIA)"
+            } else if k.starts_with("ASIA") {
+                "temporary (ASIA)"
+            } else {
+                "other"
+            };
+            b = b
+                .attr("access_key_kind", kind)
+                .attr("access_key_id", text::mask_secret(k));
+        }
+    }
+
+    // Outcome.
+    let params = Body::parse(rec.request_parameters);
+    let response = Body::parse(rec.response_elements);
+    let extra = Body::parse(rec.additional_event_data);
+    let mut outcome = Outcome::Success;
+    let mut fail_text = None;
+    if let Some(code) = rec.error_code.non_empty() {
+        outcome = Outcome::Failure;
+        b = b.attr("error_code", code);
+        let msg = rec
+            .error_message
+            .non_empty()
+            .map(|m| text::excerpt(m, 512).into_owned());
+        if let Some(m) = &msg {
+            b = b.attr("error_message", m.clone());
+        }
+        fail_text = Some(match msg {
+            Some(m) => format!("{code}: {m}"),
+            None => code.to_owned(),
+        });
+    }
+    let console_login = name == "ConsoleLogin";
+    if console_login {
+        match response
+            .value()
+            .and_then(|r| r.get("ConsoleLogin"))
+            .and_then(Value::as_str)
+        {
+            Some("Success") => {}
+            Some("Failure") => {
+                outcome = Outcome::Failure;
+                if fail_text.is_none() {
+                    fail_text = Some("ConsoleLogin Failure".to_owned());
+                }
+            }
+            _ if rec.error_code.non_empty().is_none() => outcome = Outcome::Unknown,
+            _ => {}
+        }
+    }
+    let mfa_used = extra
+        .value()
+        .and_then(|e| e.get("MFAUsed"))
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let mfa_used = mfa_used.as_deref();
+    if let Some(m) = mfa_used {
+        b = b.attr("mfa_used", m);
+    }
+    if let Some(v) = rec.session_credential_from_console.non_empty() {
+        b = b.attr("session_credential_from_console", v == "true");
+    }
+
+    let failed = outcome == Outcome::Failure;
+    let (tags, mut sig) = classify(service, name, failed);
+    for t in tags {
+        b = b.tag(t);
+    }
+    if console_login {
+        let root = ui.and_then(|u| u.kind.get()) == Some("Root");
+        if outcome != Outcome::Failure && mfa_used == Some("No") {
+            b = b.tag(Tag::LoginWithoutMfa);
+            sig = sig.max(75);
+        }
+        if root {
+            sig = sig.saturating_add(20).min(100);
+        }
+    }
+    let target = target_of(params.value(), rec.resources.as_deref());
+    if let Some(p) = params.excerpt() {
+        b = b.attr("request_parameters", p);
+    }
+    if let Some(r) = response.excerpt() {
+        b = b.attr("response_elements", r);
+    }
+    if let Some(r) = extra.excerpt() {
+        b = b.attr("additional_event_data", r);
+    }
+    let desc = match event_type {
+        "AwsConsoleSignIn" => "Console Sign-in",
+        "AwsConsoleAction" => "Console Action",
+        "AwsServiceEvent" => "Service Event",
+        "AwsVpceEvent" => "VPC Endpoint Event",
+        _ => "API Call",
+    };
+    let action = format!("{service}:{name}");
+    let mut message = action.clone();
+    if let Some(a) = &actor {
+        message.push_str(" by ");
+        message.push_str(a);
+    }
+    if let Some(t) = &target {
+        message.push_str(" on ");
+        message.push_str(t);
+    }
+    if let Some(ip) = rec.source_ip_address.non_empty() {
+        message.push_str(" from ");
+        message.push_str(ip);
+    }
+    if let Some(f) = &fail_text {
+        message.push_str(" failed (");
+        message.push_str(f);
+        message.push(')');
+    }
+    if console_login && outcome == Outcome::Success {
+        message.push_str(match mfa_used {
+            Some("No") => " succeeded without MFA",
+            Some("Yes") => " succeeded with MFA",
+            _ => " succeeded",
+        });
+    }
+    let event = b
+        .desc(desc)
+        .action(action)
+        .target(target)
+        .outcome(outcome)
+        .significance(sig)
+        .message(text::excerpt(&message, 1024).into_owned())
+        .build();
+    sink.event(event);
 }
 
 #[cfg(test)]
@@ -650,59 +873,163 @@ mod tests {
     use super::*;
     use tplus_model::collect;
 
-    const FILE: &str = r#"{"Records":[
- {"eventVersion":"1.08","userIdentity":{"type":"IAMUser","principalId":"AIDA1","arn":"arn:aws:iam::1:user/ops","accountId":"1","accessKeyId":"AKIAIOSFODNN7EXAMPLE","userName":"ops"},
-  "eventTime":"2025-10-14T08:20:41Z","eventSource":"iam.amazonaws.com","eventName":"CreateAccessKey","awsRegion":"us-east-1","sourceIPAddress":"203.0.113.45",
-  "requestParameters":{"userName":"backup"},"responseElements":{"accessKey":{"accessKeyId":"AKIAEXAMPLENEWKEY777","secretAccessKey":"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY","userName":"backup"}},"eventID":"e1"},
- {"eventVersion":"1.08","userIdentity":{"type":"AWSService","invokedBy":"ec2.amazonaws.com"},"eventTime":"2025-10-14T08:21:00Z","eventSource":"sts.amazonaws.com","eventName":"AssumeRole","sourceIPAddress":"ec2.amazonaws.com","eventID":"e2"},
- {"eventVersion":"1.08","userIdentity":{"type":"Root","arn":"arn:aws:iam::1:root"},"eventTime":"2025-10-14T08:22:00Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","sourceIPAddress":"198.51.100.7","responseElements":{"ConsoleLogin":"Success"},"additionalEventData":{"MFAUsed":"No"},"eventID":"e3"},
- {"eventVersion":"1.08","eventTime":"not a time","eventSource":"s3.amazonaws.com","eventName":"GetObject"},
- {"eventVersion":"1.08","userIdentity":{"type":"IAMUser","userName":"ops"},"eventTime":"2025-10-14T08:22:15Z","eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging","errorCode":"AccessDenied","requestParameters":{"name":"org"},"eventID":"e5"}
-]}"#;
-
-    #[test]
-    fn maps_records() {
-        let c = collect(&CloudTrail, FILE.as_bytes());
-        assert_eq!((c.events.len(), c.skipped, c.errors), (4, 0, 1));
-        let e = &c.events[0];
-        assert_eq!(e.action.as_deref(), Some("iam:CreateAccessKey"));
-        assert_eq!(e.actor.as_deref(), Some("ops"));
-        assert_eq!(e.actor_kind, ActorKind::Human);
-        assert_eq!(e.target.as_deref(), Some("backup"));
-        assert_eq!(e.src_ip.as_deref(), Some("203.0.113.45"));
-        assert!(e.has_tag(Tag::CredentialChange));
-        assert_eq!(e.location.record, Some(0));
-        let resp = e.attributes["response_elements"].as_str().unwrap();
-        assert!(!resp.contains("wJalrXUtnFEMI"), "secret masked: {resp}");
-        assert!(!resp.contains("AKIAEXAMPLENEWKEY777"), "key masked: {resp}");
-        assert_eq!(e.attributes["access_key"], "AKIA…MPLE");
-        let svc = &c.events[1];
-        assert_eq!(svc.actor_kind, ActorKind::Service);
-        assert_eq!(svc.src_ip, None);
-        assert_eq!(svc.attributes["source_service"], "ec2.amazonaws.com");
-        let login = &c.events[2];
-        assert_eq!(login.outcome, Outcome::Success);
-        assert!(login.has_tag(Tag::LoginWithoutMfa));
-        let stop = &c.events[3];
-        assert!(stop.has_tag(Tag::LoggingTamper));
-        assert_eq!(stop.outcome, Outcome::Failure);
-        assert_eq!(c.error_samples[0].0.record, Some(3));
+    fn rec(name: &str, extra: &str) -> String {
+        format!(
+            r#"{{"eventVersion":"1.08","userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/alice","userName":"alice","accessKeyId":"AKIAIOSFODNN7EXAMPLE","accountId":"111122223333"}},"eventTime":"2025-03-01T10:00:00Z","eventSource":"iam.amazonaws.com","eventName":"{name}","awsRegion":"us-east-1","sourceIPAddress":"203.0.113.9","userAgent":"aws-cli/2","eventID":"id-{name}","eventType":"AwsApiCall","readOnly":false,"recipientAccountId":"111122223333"{extra}}}"#
+        )
     }
 
     #[test]
-    fn digest_and_bad_shapes() {
-        let d = br#"{"awsAccountId":"1","digestStartTime":"2025-10-14T07:40:00Z","digestEndTime":"x","logFiles":[]}"#;
-        assert_eq!(CloudTrail.sniff(d), Sniff::CERTAIN);
+    fn delivery_file_maps_fields() {
+        let doc = format!(
+            r#"{{"Records":[{},{}]}}"#,
+            rec(
+                "CreateAccessKey",
+                r#","requestParameters":{"userName":"bob"},"responseElements":{"accessKey":{"accessKeyId":"AKIAZZZZZZZZZZZZZZZZ","status":"Active","userName":"bob"}}"#
+            ),
+            rec(
+                "AttachUserPolicy",
+                r#","errorCode":"AccessDenied","errorMessage":"not allowed","requestParameters":{"userName":"bob","policyArn":"arn:aws:iam::aws:policy/AdministratorAccess"}"#
+            )
+        );
+        let c = collect(&CloudTrail, doc.as_bytes());
+        assert_eq!((c.events.len(), c.skipped, c.errors), (2, 0, 0));
+        let e = &c.events[0];
+        assert_eq!(e.action.as_deref(), Some("iam:CreateAccessKey"));
+        assert_eq!(e.target.as_deref(), Some("bob"));
+        assert_eq!(
+            e.actor.as_deref(),
+            Some("arn:aws:iam::111122223333:user/alice")
+        );
+        assert_eq!(e.actor_kind, ActorKind::Human);
+        assert_eq!(e.src_ip.as_deref(), Some("203.0.113.9"));
+        assert_eq!(e.event_id.as_deref(), Some("id-CreateAccessKey"));
+        assert_eq!(e.outcome, Outcome::Success);
+        assert!(e.has_tag(Tag::CredentialChange));
+        assert_eq!(e.location.record, Some(0));
+        assert_eq!(e.location.offset, 12);
+        assert_eq!(e.attributes["access_key_kind"], "long-term (AKIA)");
+        assert_eq!(e.attributes["access_key_id"], "AKIA…MPLE");
+        assert!(!e.attributes["response_elements"]
+            .as_str()
+            .unwrap()
+            .contains("AKIAZZZZZZZZZZZZZZZZ"));
+        assert_eq!(e.ts_raw, "2025-03-01T10:00:00Z");
+        let f = &c.events[1];
+        assert_eq!(f.outcome, Outcome::Failure);
+        assert!(f.message.contains("AccessDenied: not allowed"));
+        assert!(f.has_tag(Tag::PolicyChange));
+        assert_eq!(f.target.as_deref(), Some("bob"));
+        assert!(CloudTrail.dedup_by_event_id());
+        assert_eq!(sniff(doc.as_bytes()), Sniff::CERTAIN);
+    }
+
+    #[test]
+    fn console_login_without_mfa_and_tamper() {
+        let login = r#"{"eventVersion":"1.08","userIdentity":{"type":"Root","arn":"arn:aws:iam::1:root","accountId":"1"},"eventTime":"2025-03-01T10:00:00Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","sourceIPAddress":"198.51.100.1","eventType":"AwsConsoleSignIn","responseElements":{"ConsoleLogin":"Success"},"additionalEventData":{"MFAUsed":"No"},"eventID":"e1"}"#;
+        let bad = r#"{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","userName":"x"},"eventTime":"2025-03-01T10:00:01Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","eventType":"AwsConsoleSignIn","responseElements":{"ConsoleLogin":"Failure"},"errorMessage":"Failed authentication","additionalEventData":{"MFAUsed":"No"},"eventID":"e2"}"#;
+        let stop = r#"{"eventVersion":"1.08","userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::1:assumed-role/r/i-0123456789abcdef0","sessionContext":{"sessionIssuer":{"type":"Role","arn":"arn:aws:iam::1:role/r"}}},"eventTime":"2025-03-01T10:00:02Z","eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging","sourceIPAddress":"AWS Internal","requestParameters":{"name":"main"},"eventID":"e3"}"#;
+        let doc = format!("{login}\n{bad}\n{stop}\n");
+        let c = collect(&CloudTrail, doc.as_bytes());
+        assert_eq!((c.events.len(), c.errors), (3, 0));
+        let e = &c.events[0];
+        assert!(e.has_tag(Tag::LoginWithoutMfa) && e.has_tag(Tag::Authentication));
+        assert_eq!(e.outcome, Outcome::Success);
+        assert!(e.significance >= 90);
+        assert_eq!(e.location.line, Some(1));
+        let f = &c.events[1];
+        assert_eq!(f.outcome, Outcome::Failure);
+        assert!(!f.has_tag(Tag::LoginWithoutMfa));
+        let s = &c.events[2];
+        assert!(s.has_tag(Tag::LoggingTamper));
+        assert!(s.significance >= 90);
+        assert_eq!(s.actor_kind, ActorKind::Automation);
+        assert_eq!(s.src_ip, None);
+        assert_eq!(s.attributes["source_ip_address"], "AWS Internal");
+        assert_eq!(s.target.as_deref(), Some("main"));
+    }
+
+    #[test]
+    fn digest_is_one_skip() {
+        let d = br#"{"awsAccountId":"1","digestStartTime":"2025-01-01T00:00:00Z","digestEndTime":"2025-01-01T01:00:00Z","logFiles":[{"s3Object":"x"}],"previousDigestSignature":"ab"}"#;
+        assert_eq!(sniff(d), Sniff::CERTAIN);
         let c = collect(&CloudTrail, d);
         assert_eq!((c.events.len(), c.skipped, c.errors), (0, 1, 0));
-        let c = collect(&CloudTrail, br#"{"Records": {"a":1}}"#);
-        assert_eq!(c.errors, 1);
-        let truncated = &FILE.as_bytes()[..FILE.len() / 2];
-        let c = collect(&CloudTrail, truncated);
-        assert!(
-            c.events.len() == 1 && c.errors == 1,
-            "{:?}",
-            c.error_samples
+        assert!(c.skip_reasons.contains_key(DIGEST_SKIP));
+    }
+
+    #[test]
+    fn eventbridge_lookup_and_shipper() {
+        let inner = rec(
+            "CreateUser",
+            r#","requestParameters":{"userName":"mallory"}"#,
         );
+        let eb = format!(
+            r#"{{"version":"0","id":"eb-1","detail-type":"AWS API Call via CloudTrail","source":"aws.iam","time":"2025-03-01T10:00:00Z","detail":{inner}}}"#
+        );
+        let c = collect(&CloudTrail, eb.as_bytes());
+        assert_eq!(c.events.len(), 1);
+        assert!(c.events[0].has_tag(Tag::AccountChange));
+        assert_eq!(c.events[0].attributes["shape"], "eventbridge");
+
+        let lookup = serde_json::json!({"Events":[{"EventId":"x","EventTime":"2025-03-01 21:00:00+11:00","CloudTrailEvent": inner}]}).to_string();
+        assert_eq!(sniff(lookup.as_bytes()), Sniff::CERTAIN);
+        let c = collect(&CloudTrail, lookup.as_bytes());
+        assert_eq!(c.events.len(), 1);
+        assert_eq!(c.events[0].target.as_deref(), Some("mallory"));
+        assert_eq!(c.events[0].attributes["shape"], "lookup-events");
+
+        let shipped = r#"{"@timestamp":"2020-09-14T00:44:23.000Z","eventSource":"ec2.amazonaws.com","eventName":"DescribeInstances","userIdentity":{"type":"AWSService","invokedBy":"ec2.amazonaws.com"},"eventID":"s1"}"#;
+        let c = collect(&CloudTrail, shipped.as_bytes());
+        assert_eq!(c.events.len(), 1);
+        assert_eq!(c.events[0].confidence, Confidence::Medium);
+        assert_eq!(c.events[0].actor_kind, ActorKind::Service);
+        assert_eq!(c.events[0].actor.as_deref(), Some("ec2.amazonaws.com"));
+    }
+
+    #[test]
+    fn insight_is_kept_apart() {
+        let r = r#"{"eventVersion":"1.08","eventTime":"2025-03-01T10:00:00Z","eventSource":"iam.amazonaws.com","eventName":"CreateAccessKey","eventType":"AwsCloudTrailInsight","eventCategory":"Insight","eventID":"i1","insightDetails":{"state":"Start","eventSource":"iam.amazonaws.com","eventName":"CreateAccessKey","insightType":"ApiCallRateInsight"}}"#;
+        let c = collect(&CloudTrail, r.as_bytes());
+        let e = &c.events[0];
+        assert_eq!(e.action.as_deref(), Some("insight:iam:CreateAccessKey"));
+        assert!(!e.has_tag(Tag::CredentialChange));
+        assert_eq!(e.timestamp_desc, "Insight Window Start");
+    }
+
+    #[test]
+    fn bad_records_are_located_errors() {
+        let doc = format!(
+            r#"{{"Records":[{}, {{"eventName":5}}, "x", {{"eventTime":1}}]}}"#,
+            rec("ListUsers", "")
+        );
+        let c = collect(&CloudTrail, doc.as_bytes());
+        assert_eq!(c.events.len(), 1);
+        assert_eq!(c.errors, 3);
+        assert_eq!(c.error_samples[0].0.record, Some(1));
+        let c = collect(&CloudTrail, br#"{"Records": {"eventName":"x"}}"#);
+        assert_eq!((c.records(), c.errors), (1, 1));
+        // Nesting deeper than serde_json allows: inside a body the event still comes out
+        // and the body says why it was not kept; in typed fields the scalar reads as absent.
+        for (field, n) in [
+            ("requestParameters", 1000),
+            ("requestParameters", 200_000),
+            ("userIdentity", 1000),
+        ] {
+            let mut deep = format!(
+                r#"{{"Records":[{{"eventTime":"2025-01-01T00:00:00Z","eventSource":"s3.amazonaws.com","eventName":"X","{field}":"#
+            );
+            deep.push_str(&"[".repeat(n));
+            deep.push_str(&"]".repeat(n));
+            deep.push_str("}]}");
+            let c = collect(&CloudTrail, deep.as_bytes());
+            assert_eq!(c.records(), 1);
+            if field == "requestParameters" {
+                assert!(c.events[0].attributes["request_parameters"]
+                    .as_str()
+                    .unwrap()
+                    .contains("not kept"));
+            }
+        }
     }
 }

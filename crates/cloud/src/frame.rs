@@ -1,51 +1,272 @@
-//! Framing shared by the JSON cloud formats: a bare array, a wrapper object holding an array
-//! (`{"records":[...]}`, `{"value":[...]}`, `{"entries":[...]}`), a single object, or one
-//! object per line. Each record keeps its location; a record that cannot be framed is one
-//! located error.
+//! Finds each record of a cloud export without parsing the whole document, so every record
+//! keeps its index and byte offset and one bad record is one located error.
+//!
+//! The shapes analysts hold for every format of this crate:
+//! - a document wrapping an array (`{"Records":[...]}`, `{"records":[...]}`, `{"items":[...]}`,
+//!   `{"Events":[...]}`, `{"entries":[...]}`, `{"value":[...]}`): each element is a record;
+//! - a bare JSON array (`gcloud ... --format=json`, `az ... list`): each element is a record;
+//! - one JSON object per line (sinks, CloudTrail Lake, CloudWatch exports): each line is a
+//!   record (a blank line is a skipped record);
+//! - a single object (one EventBridge event, one digest file): one record;
+//! - several pretty-printed objects one after the other: each object is a record.
+//!
+//! When a wrapping document is truncated, the elements before the cut are still records and
+//! the cut itself is one error.
 
-use tplus_model::json::{array_elements, find_key_start, skip_ws, value_end};
-use tplus_model::Location;
+use tplus_model::{json, lines, Location};
 
-/// A framed record: where it is, and its bytes or why it could not be framed.
-pub(crate) type Framed<'a> = (Location, Result<&'a [u8], String>);
+/// One framed piece of the input, in input order.
+#[derive(Debug)]
+pub(crate) enum Item<'a> {
+    /// A record's bytes (one JSON value) and where it is.
+    Record(&'a [u8], Location),
+    /// A record that could not be framed.
+    Error(Location, String),
+    /// A record deliberately not read (a blank line).
+    Skip(Location, &'static str),
+}
 
-/// Frames `data`, looking for the array under one of `wrappers` when it is an object.
-pub(crate) fn records<'a>(data: &'a [u8], wrappers: &[&str]) -> Vec<Framed<'a>> {
-    let start = skip_ws(data, 0);
-    let array = if data.get(start) == Some(&b'[') {
-        Some(start)
-    } else {
-        wrappers
-            .iter()
-            .find_map(|k| match find_key_start(data, start, k) {
-                Ok(Some(i)) if data.get(i) == Some(&b'[') => Some(i),
-                _ => None,
-            })
-    };
-    if let Some(a) = array {
-        return array_elements(data, a)
-            .enumerate()
-            .map(|(i, span)| match span {
-                Ok((s, e)) => (Location::record(i as u64, s as u64), Ok(&data[s..e])),
-                Err(err) => (
-                    Location::record(i as u64, a as u64),
-                    Err(format!("record cannot be framed: {err}")),
-                ),
-            })
-            .collect();
+/// Frames `data`, calling `f` once per record. `containers` are the keys of a wrapping
+/// document whose array holds the records, tried in order.
+pub(crate) fn frame<'a>(data: &'a [u8], containers: &[&str], f: &mut dyn FnMut(Item<'a>)) {
+    let p = json::skip_ws(data, 0);
+    match data.get(p) {
+        None => {}
+        Some(b'[') => array(data, p, true, f),
+        Some(b'{') => object(data, p, containers, f),
+        Some(_) => by_line(data, f),
     }
-    // One object spanning several lines (pretty-printed) is one record; else one per line.
-    if let Ok(end) = value_end(data, start) {
-        if skip_ws(data, end) >= data.len() && data[start..end].contains(&b'\n') {
-            return vec![(Location::record(0, start as u64), Ok(&data[start..end]))];
+}
+
+fn array<'a>(data: &'a [u8], pos: usize, top_level: bool, f: &mut dyn FnMut(Item<'a>)) {
+    let mut it = json::array_elements(data, pos);
+    let mut i: u64 = 0;
+    while let Some(r) = it.next() {
+        match r {
+            Ok((s, e)) => f(Item::Record(
+                data.get(s..e).unwrap_or_default(),
+                Location::record(i, s as u64),
+            )),
+            Err(err) => {
+                let mut at = json::skip_ws(data, it.position());
+                if data.get(at) == Some(&b',') {
+                    at = json::skip_ws(data, at + 1);
+                }
+                f(Item::Error(
+                    Location::record(i, at as u64),
+                    format!(
+                        "record {i} cannot be framed ({err}); the rest of the array is unreadable"
+                    ),
+                ));
+                return;
+            }
+        }
+        i += 1;
+    }
+    if top_level {
+        let t = json::skip_ws(data, it.position());
+        if t < data.len() {
+            f(Item::Error(
+                Location::record(i, t as u64),
+                "unexpected data after the end of the JSON array".to_owned(),
+            ));
         }
     }
-    tplus_model::lines::lines(data)
-        .map(|l| {
-            (
-                Location::line_record(l.number, l.number - 1, l.offset),
-                Ok(l.bytes),
-            )
-        })
-        .collect()
+}
+
+fn object<'a>(data: &'a [u8], p: usize, containers: &[&str], f: &mut dyn FnMut(Item<'a>)) {
+    let first_nl =
+        memchr::memchr(b'\n', data.get(p..).unwrap_or_default()).map_or(data.len(), |i| p + i);
+    match json::value_end(data, p) {
+        Ok(end) => {
+            let rest = json::skip_ws(data, end);
+            if rest >= data.len() {
+                document(data, p, end, containers, f);
+            } else if end <= first_nl {
+                by_line(data, f);
+            } else {
+                concatenated(data, p, f);
+            }
+        }
+        Err(err) => {
+            if let Some((key, vs)) = container_start(data, p, containers) {
+                if data.get(vs) == Some(&b'[') {
+                    array(data, vs, false, f);
+                } else {
+                    f(Item::Error(
+                        Location::record(0, vs as u64),
+                        format!("`{key}` is not an array ({err})"),
+                    ));
+                }
+            } else if memchr::memmem::find(data, b"\n{").is_some() {
+                by_line(data, f);
+            } else {
+                f(Item::Error(
+                    Location::record(0, p as u64),
+                    format!("malformed JSON document: {err}"),
+                ));
+            }
+        }
+    }
+}
+
+fn document<'a>(
+    data: &'a [u8],
+    p: usize,
+    end: usize,
+    containers: &[&str],
+    f: &mut dyn FnMut(Item<'a>),
+) {
+    for key in containers {
+        if let Ok(Some((s, e))) = json::find_key(data, p, key) {
+            if data.get(s) == Some(&b'[') {
+                array(data, s, false, f);
+            } else {
+                let what = match data.get(s) {
+                    Some(b'{') => "an object",
+                    Some(b'"') => "a string",
+                    Some(b'n') => "null",
+                    _ => "a scalar",
+                };
+                let _ = e;
+                f(Item::Error(
+                    Location::record(0, s as u64),
+                    format!("`{key}` is {what}, not an array of records"),
+                ));
+            }
+            return;
+        }
+    }
+    f(Item::Record(
+        data.get(p..end).unwrap_or_default(),
+        Location::record(0, p as u64),
+    ));
+}
+
+/// Walks the members of the object at `p` and returns where the value of the first
+/// container key starts, without needing the object (or that value) to be complete.
+fn container_start<'c>(data: &[u8], p: usize, containers: &[&'c str]) -> Option<(&'c str, usize)> {
+    let mut i = p + 1;
+    loop {
+        i = json::skip_ws(data, i);
+        match data.get(i) {
+            Some(b',') => {
+                i += 1;
+                continue;
+            }
+            Some(b'"') => {}
+            _ => return None,
+        }
+        let kend = json::value_end(data, i).ok()?;
+        let name = data.get(i + 1..kend.checked_sub(1)?)?;
+        i = json::skip_ws(data, kend);
+        if data.get(i) != Some(&b':') {
+            return None;
+        }
+        let vs = json::skip_ws(data, i + 1);
+        if let Some(key) = containers.iter().find(|c| c.as_bytes() == name) {
+            return Some((key, vs));
+        }
+        i = json::value_end(data, vs).ok()?;
+    }
+}
+
+fn by_line<'a>(data: &'a [u8], f: &mut dyn FnMut(Item<'a>)) {
+    for line in lines::lines(data) {
+        let idx = line.number - 1;
+        let lead = line
+            .bytes
+            .iter()
+            .take_while(|b| b.is_ascii_whitespace())
+            .count();
+        let body = line.bytes.get(lead..).unwrap_or_default();
+        let body = body.trim_ascii_end();
+        let loc = Location::line_record(line.number, idx, line.offset + lead as u64);
+        if body.is_empty() {
+            f(Item::Skip(loc, "blank line"));
+        } else {
+            f(Item::Record(body, loc));
+        }
+    }
+}
+
+fn concatenated<'a>(data: &'a [u8], mut p: usize, f: &mut dyn FnMut(Item<'a>)) {
+    let mut i: u64 = 0;
+    while p < data.len() {
+        match json::value_end(data, p) {
+            Ok(end) => {
+                f(Item::Record(
+                    data.get(p..end).unwrap_or_default(),
+                    Location::record(i, p as u64),
+                ));
+                p = json::skip_ws(data, end);
+            }
+            Err(err) => {
+                f(Item::Error(
+                    Location::record(i, p as u64),
+                    format!(
+                        "record {i} cannot be framed ({err}); the rest of the input is unreadable"
+                    ),
+                ));
+                return;
+            }
+        }
+        i += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(data: &[u8]) -> Vec<String> {
+        let mut v = Vec::new();
+        frame(data, &["Records"], &mut |it| {
+            v.push(match it {
+                Item::Record(b, l) => format!(
+                    "R{}@{}:{}",
+                    l.record.unwrap_or(99),
+                    l.offset,
+                    String::from_utf8_lossy(b)
+                ),
+                Item::Error(l, _) => format!("E@{}", l.offset),
+                Item::Skip(l, _) => format!("S{}", l.line.unwrap_or(0)),
+            })
+        });
+        v
+    }
+
+    #[test]
+    fn wrapped_bare_lines_and_single() {
+        assert_eq!(
+            kinds(br#"{"Records":[{"a":1}, 2]}"#),
+            vec![r#"R0@12:{"a":1}"#, "R1@21:2"]
+        );
+        assert_eq!(kinds(br#"[1,2]"#), vec!["R0@1:1", "R1@3:2"]);
+        assert_eq!(
+            kinds(b"{\"a\":1}\n\n{\"b\":2}\n"),
+            vec![r#"R0@0:{"a":1}"#, "S2", r#"R2@9:{"b":2}"#]
+        );
+        assert_eq!(kinds(br#" {"x":1} "#), vec![r#"R0@1:{"x":1}"#]);
+        assert_eq!(
+            kinds(b"{\n\"a\":1\n}\n{\n\"b\":2\n}"),
+            vec!["R0@0:{\n\"a\":1\n}", "R1@10:{\n\"b\":2\n}"]
+        );
+        assert!(kinds(b"").is_empty());
+    }
+
+    #[test]
+    fn truncated_and_wrong_container() {
+        assert_eq!(
+            kinds(br#"{"Records":[{"a":1},{"b":"#),
+            vec![r#"R0@12:{"a":1}"#, "E@20"]
+        );
+        assert_eq!(kinds(br#"{"Records":{"a":1}}"#), vec!["E@11"]);
+        assert_eq!(kinds(br#"{"Records":"x""#), vec!["E@11"]);
+        assert_eq!(kinds(br#"[1] 2"#), vec!["R0@1:1", "E@4"]);
+        assert_eq!(
+            kinds(b"{\"a\":1}\n{\"b\":\n{\"c\":3}"),
+            vec![r#"R0@0:{"a":1}"#, r#"R1@8:{"b":"#, r#"R2@14:{"c":3}"#]
+        );
+    }
 }
