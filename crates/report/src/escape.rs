@@ -62,19 +62,6 @@ pub fn md_cell(s: &str) -> String {
     o
 }
 
-/// Text inside a Markdown code span in a table cell: code spans take no backslash escapes,
-/// so backticks become quotes and the table's pipes are escaped (GFM splits cells first).
-pub fn md_code(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '`' => "'".to_owned(),
-            '|' => "\\|".to_owned(),
-            c if c.is_control() => " ".to_owned(),
-            c => c.to_string(),
-        })
-        .collect()
-}
-
 /// Markdown running text (a list item or a sentence): as [`md_cell`], which also keeps a
 /// leading `#`, `-` or `1.` from starting a heading or list.
 pub fn md_text(s: &str) -> String {
