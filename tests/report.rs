@@ -417,3 +417,99 @@ fn report_works_in_headless_chromium() {
     assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000);
     eprintln!("screenshot: {}", shot.display());
 }
+
+/// The bar: a generated incident of a million events gives a report that opens and
+/// works offline in a real browser. The page holds the most significant events (the cap),
+/// the lanes count all of them, and the filter works on what the page holds.
+#[test]
+fn million_event_report_opens_in_headless_chromium() {
+    let Some(chrome) = chromium() else {
+        if std::env::var("TPLUS_REQUIRE_EXTERNAL").as_deref() == Ok("1") {
+            panic!("chromium is required (TPLUS_REQUIRE_EXTERNAL=1) but not installed");
+        }
+        eprintln!("SKIPPED million_event_report_opens_in_headless_chromium: chromium not installed (apt-get install chromium)");
+        return;
+    };
+    let tl = incident(1_000_000, false);
+    let total = tl.events.len();
+    let sink = HtmlSink::default();
+    let html = render(&sink, &tl);
+    eprintln!("report.html with {total} events: {} bytes", html.len());
+    assert!(
+        html.len() < 250 * sink.max_events,
+        "page too large: {}",
+        html.len()
+    );
+    assert!(html.contains(&format!(
+        "holds the {} most significant of {total} events",
+        sink.max_events
+    )));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let page = dir.path().join("report.html");
+    std::fs::write(&page, &html).expect("write report");
+    let url = format!("file://{}", page.display());
+
+    let started = std::time::Instant::now();
+    let o = headless(&chrome, &dir.path().join("profile"))
+        .arg("--dump-dom")
+        .arg(format!("{url}#filter=StopLogging"))
+        .output()
+        .expect("chromium runs");
+    eprintln!(
+        "chromium loaded, drew and filtered the page in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let dom = String::from_utf8_lossy(&o.stdout);
+    let log = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "chromium failed: {log}");
+    let console: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("CONSOLE") || l.contains("Uncaught"))
+        .collect();
+    assert!(console.is_empty(), "console messages: {console:?}");
+    assert_eq!(attr(&dom, "status", "data-errors").as_deref(), Some("0"));
+    assert!(
+        dom.contains(">ready</p>"),
+        "page did not finish: {}",
+        &dom[dom.len().saturating_sub(2000)..]
+    );
+    assert_eq!(
+        attr(&dom, "lanes", "data-total").as_deref(),
+        Some(total.to_string().as_str())
+    );
+    let bars: u64 = attr(&dom, "lanes", "data-bars")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let ink: u64 = attr(&dom, "lanes", "data-ink")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    assert!(
+        bars > 50 && ink > 500,
+        "lanes not drawn: bars {bars}, ink {ink}"
+    );
+    // Logging tamper is significant, so the page holds every StopLogging event.
+    let expected = tl
+        .events
+        .iter()
+        .filter(|e| {
+            e.message.to_lowercase().contains("stoplogging")
+                || e.action
+                    .as_deref()
+                    .is_some_and(|a| a.to_lowercase().contains("stoplogging"))
+        })
+        .count();
+    assert!(expected > 0);
+    let matches: usize = attr(&dom, "rows", "data-matches")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    assert_eq!(matches, expected, "filter StopLogging");
+
+    let shot = util::repo().join("target/report-1m-screenshot.png");
+    let o = headless(&chrome, &dir.path().join("profile2"))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(&url)
+        .output()
+        .expect("chromium runs");
+    assert!(o.status.success());
+    eprintln!("screenshot: {}", shot.display());
+}

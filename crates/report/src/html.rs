@@ -16,11 +16,33 @@ use tplus_model::{Timeline, TimelineSink};
 use crate::escape::{html, script_json};
 
 /// Writes `report.html`.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct HtmlSink {
     /// How this version was altered for sharing, shown at the top.
     pub notice: Option<String>,
+    /// At most this many events are embedded for the table and the detail view. Beyond it,
+    /// the page keeps the most significant ones and draws the lanes from per-lane counts of
+    /// every event, so a million-event timeline still opens in a browser in seconds.
+    pub max_events: usize,
 }
+
+impl Default for HtmlSink {
+    fn default() -> Self {
+        HtmlSink {
+            notice: None,
+            max_events: HtmlSink::DEFAULT_MAX_EVENTS,
+        }
+    }
+}
+
+impl HtmlSink {
+    /// The default cap: the issue's responsiveness bar (100,000 events) with room to spare;
+    /// such a page is about 15 MB and opens in a couple of seconds.
+    pub const DEFAULT_MAX_EVENTS: usize = 150_000;
+}
+
+/// Time bins per lane for the counts of all events when the page embeds only some.
+const LANE_BINS: usize = 2_000;
 
 /// Lanes per (source, host) up to this many; beyond it, one lane per source.
 const MAX_HOST_LANES: usize = 24;
@@ -54,9 +76,9 @@ impl<'a> Strings<'a> {
     }
 }
 
-/// The page's data, columnar: one array per field, text fields as indices into one string
-/// table, times as microsecond deltas. About a third the size of one JSON array per event.
-fn data(tl: &Timeline) -> serde_json::Value {
+/// The lanes: one per (source, host) when there are few, else one per source. Returns the
+/// lane names, whether they are per host, and each event's lane.
+fn lanes(tl: &Timeline) -> (Vec<String>, bool, Vec<u32>) {
     let mut pairs: BTreeMap<(&str, &str), usize> = BTreeMap::new();
     for e in &tl.events {
         *pairs
@@ -64,28 +86,119 @@ fn data(tl: &Timeline) -> serde_json::Value {
             .or_default() += 1;
     }
     let by_host = pairs.len() <= MAX_HOST_LANES;
-    let mut lanes: Vec<String> = Vec::new();
-    let mut lane_of: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    let mut names: Vec<String> = Vec::new();
+    let mut lane_of: BTreeMap<(&str, &str), u32> = BTreeMap::new();
     for (s, h) in pairs.keys() {
         let name = if by_host && !h.is_empty() {
             format!("{s} · {h}")
         } else {
             (*s).to_owned()
         };
-        let idx = match lanes.iter().position(|l| *l == name) {
+        let idx = match names.iter().position(|l| *l == name) {
             Some(i) => i,
             None => {
-                lanes.push(name);
-                lanes.len() - 1
+                names.push(name);
+                names.len() - 1
             }
         };
-        lane_of.insert((s, h), idx);
+        lane_of.insert((s, h), idx as u32);
     }
-    let n = tl.events.len();
+    let of_event = tl
+        .events
+        .iter()
+        .map(|e| {
+            lane_of
+                .get(&(e.source, e.host.as_deref().unwrap_or("")))
+                .copied()
+                .unwrap_or(0)
+        })
+        .collect();
+    (names, by_host, of_event)
+}
+
+/// The events the page embeds when there are more than `max`: the most significant (by the
+/// pre-read's ranking, ties to the earlier event), always with the first and last event of
+/// each lane so every lane's extent stays explorable; returned in time order.
+fn select(tl: &Timeline, lane: &[u32], lanes: usize, max: usize) -> Vec<usize> {
+    let mut first = vec![usize::MAX; lanes];
+    let mut last = vec![usize::MAX; lanes];
+    for (i, l) in lane.iter().enumerate() {
+        let l = *l as usize;
+        if first[l] == usize::MAX {
+            first[l] = i;
+        }
+        last[l] = i;
+    }
+    let mut ranked: Vec<(u32, usize)> = tl
+        .events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let ends = first[lane[i] as usize] == i || last[lane[i] as usize] == i;
+            let score = if ends {
+                u32::MAX
+            } else {
+                u32::from(e.significance)
+                    + crate::preread::tag_bonus(e)
+                    + u32::from(e.outcome == tplus_model::Outcome::Failure)
+            };
+            (score, i)
+        })
+        .collect();
+    let by_rank = |a: &(u32, usize), b: &(u32, usize)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+    let max = max.max(1);
+    if ranked.len() > max {
+        ranked.select_nth_unstable_by(max - 1, by_rank);
+        ranked.truncate(max);
+    }
+    let mut keep: Vec<usize> = ranked.into_iter().map(|(_, i)| i).collect();
+    keep.sort_unstable();
+    keep
+}
+
+/// Per-lane counts of every event in [`LANE_BINS`] equal time bins, so the lanes show the
+/// whole timeline even when the table holds only part of it.
+fn lane_bins(tl: &Timeline, lane: &[u32], lanes: usize) -> serde_json::Value {
+    let (Some(a), Some(b)) = (tl.events.first(), tl.events.last()) else {
+        return serde_json::Value::Null;
+    };
+    let start = a.ts_us.div_euclid(1000);
+    let end = b.ts_us.div_euclid(1000);
+    let width = ((end - start) / LANE_BINS as i64 + 1).max(1);
+    let mut counts = vec![vec![0u32; LANE_BINS]; lanes];
+    for (e, l) in tl.events.iter().zip(lane) {
+        let bin = ((e.ts_us.div_euclid(1000) - start) / width).clamp(0, LANE_BINS as i64 - 1);
+        if let Some(c) = counts.get_mut(*l as usize) {
+            c[bin as usize] = c[bin as usize].saturating_add(1);
+        }
+    }
+    json!({ "start": start, "width": width, "counts": counts })
+}
+
+/// The page's data, columnar: one array per field, text fields as indices into one string
+/// table, times as microsecond deltas. About a third the size of one JSON array per event.
+fn data(tl: &Timeline, max_events: usize) -> serde_json::Value {
+    let (lane_names, by_host, lane) = lanes(tl);
+    let total = tl.events.len();
+    let keep = (total > max_events).then(|| select(tl, &lane, lane_names.len(), max_events));
+    let bins = if keep.is_some() {
+        lane_bins(tl, &lane, lane_names.len())
+    } else {
+        serde_json::Value::Null
+    };
+    let all: Vec<usize>;
+    let chosen: &[usize] = match &keep {
+        Some(k) => k,
+        None => {
+            all = (0..total).collect();
+            &all
+        }
+    };
+    let n = chosen.len();
     let mut st = Strings::new();
     let mut reasons: Vec<String> = Vec::with_capacity(n);
-    for e in &tl.events {
-        reasons.push(e.confidence_reasons.join("; "));
+    for &i in chosen {
+        reasons.push(tl.events[i].confidence_reasons.join("; "));
     }
     let mut c: BTreeMap<&'static str, Vec<i64>> = BTreeMap::new();
     for k in [
@@ -96,14 +209,11 @@ fn data(tl: &Timeline) -> serde_json::Value {
         c.insert(k, Vec::with_capacity(n));
     }
     let mut prev = 0i64;
-    for (e, r) in tl.events.iter().zip(&reasons) {
-        let lane = lane_of
-            .get(&(e.source, e.host.as_deref().unwrap_or("")))
-            .copied()
-            .unwrap_or(0) as i64;
+    for (&i, r) in chosen.iter().zip(&reasons) {
+        let e = &tl.events[i];
         let row: [(&'static str, i64); 22] = [
             ("t", e.ts_us.saturating_sub(prev)),
-            ("lane", lane),
+            ("lane", i64::from(lane[i])),
             ("msg", i64::from(st.id(&e.message))),
             ("actor", i64::from(st.opt(&e.actor))),
             ("kind", i64::from(st.id(e.actor_kind.as_str()))),
@@ -153,7 +263,9 @@ fn data(tl: &Timeline) -> serde_json::Value {
         .collect();
     json!({
         "n": n,
-        "lanes": lanes,
+        "total": total,
+        "bins": bins,
+        "lanes": lane_names,
         "byHost": by_host,
         "strings": st.table,
         "cols": c,
@@ -194,7 +306,7 @@ impl TimelineSink for HtmlSink {
             .title
             .clone()
             .unwrap_or_else(|| "Incident timeline".to_owned());
-        let payload = script_json(&serde_json::to_string(&data(tl))?);
+        let payload = script_json(&serde_json::to_string(&data(tl, self.max_events))?);
         write!(
             out,
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n\
@@ -202,7 +314,7 @@ impl TimelineSink for HtmlSink {
              <title>{t}</title><style>{STYLE}</style></head><body>\n\
              <header><h1>{t}</h1><p>T0 {t0} ({t0src}) · {n} events from {f} inputs · evidence digest {d}</p>{notice}</header>\n<main>\n\
              <div class=\"controls\"><strong>Lanes</strong> (wheel to zoom, drag to pan) <button id=\"reset\">Reset zoom</button></div>\n\
-             <canvas id=\"lanes\"></canvas>\n<h2>Findings</h2><ul class=\"findings\" id=\"findings\"></ul>\n\
+             <canvas id=\"lanes\"></canvas>\n{sample}<h2>Findings</h2><ul class=\"findings\" id=\"findings\"></ul>\n\
              <h2>Events</h2><div class=\"controls\"><input id=\"filter\" type=\"search\" placeholder=\"Filter: text, actor, IP, host, source…\">\
              <button id=\"prev\">◀</button><button id=\"next\">▶</button><span id=\"pageinfo\"></span></div>\n\
              <table><thead><tr><th>T+</th><th>Time (UTC)</th><th>Source</th><th>Host</th><th>Actor</th><th>Action</th><th>Source IP</th><th>Outcome</th><th>Confidence</th><th>Message</th></tr></thead><tbody id=\"rows\"></tbody></table>\n\
@@ -214,11 +326,119 @@ impl TimelineSink for HtmlSink {
             n = tl.events.len(),
             f = tl.inputs.len(),
             d = html(&tl.run.inputs_digest),
+            sample = if tl.events.len() > self.max_events {
+                format!(
+                    "<p id=\"sample\"><strong>This page holds the {} most significant of {} events</strong> (with the first and last of each lane); the lanes count every event. The whole timeline is in timeline.jsonl and timeline.csv.</p>\n",
+                    self.max_events.max(1),
+                    tl.events.len()
+                )
+            } else {
+                String::new()
+            },
             notice = self
                 .notice
                 .as_deref()
                 .map(|n| format!("<p id=\"notice\"><strong>Shared version:</strong> {}</p>", html(n)))
                 .unwrap_or_default(),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::synth::incident;
+
+    fn score(e: &tplus_model::Event) -> u32 {
+        u32::from(e.significance)
+            + crate::preread::tag_bonus(e)
+            + u32::from(e.outcome == tplus_model::Outcome::Failure)
+    }
+
+    #[test]
+    fn a_small_timeline_is_embedded_whole_without_bins() {
+        let tl = incident(2_000, false);
+        let d = data(&tl, 10_000);
+        assert_eq!(d["n"], tl.events.len());
+        assert_eq!(d["total"], tl.events.len());
+        assert!(d["bins"].is_null());
+    }
+
+    #[test]
+    fn a_large_timeline_keeps_the_most_significant_and_counts_every_event() {
+        let tl = incident(30_000, false);
+        let max = 1_000;
+        let (names, _, lane) = lanes(&tl);
+        let keep = select(&tl, &lane, names.len(), max);
+        assert_eq!(keep.len(), max);
+        assert!(keep.windows(2).all(|w| w[0] < w[1]), "kept in time order");
+        // Every lane keeps its first and last event.
+        for l in 0..names.len() as u32 {
+            let first = lane.iter().position(|x| *x == l).unwrap();
+            let last = lane.iter().rposition(|x| *x == l).unwrap();
+            assert!(keep.binary_search(&first).is_ok() && keep.binary_search(&last).is_ok());
+        }
+        // No dropped event outranks a kept one (lane ends aside).
+        let kept: std::collections::HashSet<usize> = keep.iter().copied().collect();
+        let ends: std::collections::HashSet<usize> = (0..names.len() as u32)
+            .flat_map(|l| {
+                [
+                    lane.iter().position(|x| *x == l).unwrap(),
+                    lane.iter().rposition(|x| *x == l).unwrap(),
+                ]
+            })
+            .collect();
+        let min_kept = keep
+            .iter()
+            .filter(|i| !ends.contains(i))
+            .map(|i| score(&tl.events[*i]))
+            .min()
+            .unwrap();
+        let max_dropped = (0..tl.events.len())
+            .filter(|i| !kept.contains(i))
+            .map(|i| score(&tl.events[i]))
+            .max()
+            .unwrap();
+        assert!(max_dropped <= min_kept, "{max_dropped} > {min_kept}");
+        // Logging tamper is never left out.
+        for (i, e) in tl.events.iter().enumerate() {
+            if e.has_tag(tplus_model::Tag::LoggingTamper) {
+                assert!(kept.contains(&i), "tamper event {i} left out");
+            }
+        }
+        let d = data(&tl, max);
+        assert_eq!(d["n"], max);
+        assert_eq!(d["total"], tl.events.len());
+        let counted: u64 = d["bins"]["counts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|c| c.as_array().unwrap().iter())
+            .map(|v| v.as_u64().unwrap())
+            .sum();
+        assert_eq!(
+            counted,
+            tl.events.len() as u64,
+            "the bins count every event"
+        );
+    }
+
+    #[test]
+    fn the_page_says_when_it_holds_part_of_the_events() {
+        let tl = incident(5_000, false);
+        let sink = HtmlSink {
+            notice: None,
+            max_events: 100,
+        };
+        let mut out = Vec::new();
+        sink.write(&tl, &mut out).unwrap();
+        let page = String::from_utf8(out).unwrap();
+        assert!(page.contains(&format!(
+            "holds the 100 most significant of {} events",
+            tl.events.len()
+        )));
+        let mut out = Vec::new();
+        HtmlSink::default().write(&tl, &mut out).unwrap();
+        assert!(!String::from_utf8(out).unwrap().contains("id=\"sample\""));
     }
 }

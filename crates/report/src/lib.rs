@@ -48,7 +48,10 @@ pub fn reading_sinks(notice: Option<String>) -> Vec<Box<dyn TimelineSink>> {
         Box::new(PrereadSink {
             notice: notice.clone(),
         }),
-        Box::new(HtmlSink { notice }),
+        Box::new(HtmlSink {
+            notice,
+            ..HtmlSink::default()
+        }),
     ]
 }
 

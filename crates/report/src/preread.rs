@@ -47,7 +47,7 @@ const MIN_SCORE: u32 = 20;
 /// Rows scoring at least this make their actors and addresses "of interest".
 const INTEREST_SCORE: u32 = 40;
 
-fn tag_bonus(e: &Event) -> u32 {
+pub(crate) fn tag_bonus(e: &Event) -> u32 {
     let mut b = 0;
     for t in &e.tags {
         b += match t {

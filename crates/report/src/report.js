@@ -6,7 +6,8 @@ function fail(m){errs.push(String(m));status.dataset.errors=String(errs.length);
 window.addEventListener('error',ev=>fail(ev.message||'script error'));
 try{
 const D=JSON.parse(document.getElementById('tplus-data').textContent);
-const S=D.strings, C=D.cols, L=D.lanes, N=D.n, IN=D.inputs;
+const S=D.strings, C=D.cols, L=D.lanes, N=D.n, IN=D.inputs, B=D.bins, TOTAL=D.total;
+document.getElementById('lanes').dataset.total=String(TOTAL);
 // Absolute times: microseconds (exact in a double for centuries) and milliseconds for drawing.
 const TU=new Float64Array(N), TM=new Float64Array(N);
 {let acc=0;for(let i=0;i<N;i++){acc+=C.t[i];TU[i]=acc;TM[i]=Math.floor(acc/1000);}}
@@ -18,6 +19,7 @@ function evidence(i){const inp=IN[C.input[i]]||['',null,''];const l=C.line[i],r=
 const cv=document.getElementById('lanes'), ctx=cv.getContext('2d');
 const laneH=22, top=24, left=220;
 let lo=N?TM[0]:Date.now(), hi=N?TM[N-1]:lo+1;
+if(B){lo=Math.min(lo,B.start);hi=Math.max(hi,B.start+B.width*B.counts.reduce((m,cs)=>{for(let k=cs.length-1;k>=0;k--)if(cs[k])return Math.max(m,k+1);return m;},0));}
 if(hi<=lo){lo-=60000;hi+=60000;}
 const pad=(hi-lo)*0.02; lo-=pad; hi+=pad;
 const full=[lo,hi];
@@ -37,10 +39,15 @@ function draw(){
   if(f.kind==='telemetry_gap'||f.kind==='coverage_gap'){ctx.fillStyle='rgba(200,60,60,0.18)';for(const r of rows)ctx.fillRect(x0,top+r*laneH,x1-x0,laneH);}
   else{ctx.fillStyle='#c00';for(const r of rows){ctx.beginPath();const y=top+r*laneH;ctx.moveTo(x0,y+6);ctx.lineTo(x0-5,y-2);ctx.lineTo(x0+5,y-2);ctx.fill();}}
  }
- // Aggregate: one bar per pixel column and lane, height by log(count).
+ // Aggregate: one bar per pixel column and lane, height by log(count). When the page holds
+ // only part of the events, the counts come from the per-lane bins of every event instead.
  const cols=Math.floor(plotW()); const buckets=L.map(()=>new Uint32Array(cols+1));
  let mx=1, drawn=0; const a=lo_index(lo);
- for(let i=a;i<N&&TM[i]<=hi;i++){const c=Math.floor((TM[i]-lo)/(hi-lo)*cols);const b=buckets[C.lane[i]];if(!b)continue;b[c]+=1;if(b[c]>mx)mx=b[c];}
+ if(B){for(let l=0;l<B.counts.length;l++){const b=buckets[l];const cs=B.counts[l];if(!b)continue;
+   for(let k=0;k<cs.length;k++){if(!cs[k])continue;const t0=B.start+k*B.width,t1=t0+B.width;if(t1<lo||t0>hi)continue;
+    const c0=Math.max(0,Math.floor((t0-lo)/(hi-lo)*cols)),c1=Math.min(cols,Math.max(c0,Math.floor((t1-lo)/(hi-lo)*cols)));
+    const per=Math.max(1,Math.round(cs[k]/(c1-c0+1)));for(let c=c0;c<=c1;c++){b[c]+=per;if(b[c]>mx)mx=b[c];}}}}
+ else for(let i=a;i<N&&TM[i]<=hi;i++){const c=Math.floor((TM[i]-lo)/(hi-lo)*cols);const b=buckets[C.lane[i]];if(!b)continue;b[c]+=1;if(b[c]>mx)mx=b[c];}
  buckets.forEach((b,i)=>{const y=top+i*laneH;for(let c=0;c<=cols;c++){if(!b[c])continue;drawn++;const h=Math.max(3,Math.log(1+b[c])/Math.log(1+mx)*(laneH-4));ctx.fillStyle='#2f6fd0';ctx.fillRect(left+c,y+laneH-2-h,1.5,h);}});
  for(let i=a;i<N&&TM[i]<=hi;i++){if(!C.tamper[i])continue;const xx=x(TM[i]);ctx.fillStyle='#c00';ctx.fillRect(xx-1,top+C.lane[i]*laneH,3,laneH);}
  const tx=x(D.t0/1000); if(tx>=left&&tx<=w){ctx.fillStyle='#d00';ctx.fillRect(tx,16,2,L.length*laneH+8);ctx.fillText('T0',tx+4,top-2);}
@@ -64,7 +71,7 @@ function render(){
   const actor=str('actor',i);const cnt=C.count[i];
   cell(tr,off(TU[i]));cell(tr,utc(TU[i]));cell(tr,str('source',i));cell(tr,str('host',i));cell(tr,actor?actor+' ('+str('kind',i)+')':'');cell(tr,str('action',i));cell(tr,str('ip',i));cell(tr,str('outcome',i),str('outcome',i));cell(tr,str('conf',i),str('conf',i));cell(tr,(cnt>1?cnt+'× ':'')+str('msg',i),'msg');
   tb.appendChild(tr);}
- info.textContent=count()?`${start+1}–${end} of ${count()} events`+(rows?` (filtered from ${N})`:''):'no events match';
+ info.textContent=count()?`${start+1}–${end} of ${count()} events`+(rows?` (filtered from ${N})`:'')+(TOTAL>N?` · the page holds ${N} of ${TOTAL}`:''):'no events match';
  tb.dataset.rows=String(end-start); tb.dataset.matches=String(count());
 }
 function apply(){const t=q.value.trim().toLowerCase();page=0;
