@@ -122,12 +122,37 @@ fn rotation_overlaps(
     r: &mut DedupResult,
 ) {
     let n = files.len();
+    // A pair can only overlap if the older file holds the newer file's first line somewhere:
+    // one hash per line and a set per file make that an O(1) test, so a run with hundreds
+    // of rotated files does not compare every pair line by line.
+    let line_oriented = |i: usize| flags.get(i).is_some_and(|f| f.1);
+    let key_hash = |e: &Event| {
+        use std::hash::{BuildHasher, BuildHasherDefault};
+        BuildHasherDefault::<tplus_model::hash::FxHasher>::default().hash_one(key(e))
+    };
+    let mut first_key: Vec<Option<u64>> = (0..n)
+        .map(|j| files[j].first().filter(|_| line_oriented(j)).map(key_hash))
+        .collect();
+    let mut holds: Vec<
+        std::collections::HashSet<u64, std::hash::BuildHasherDefault<tplus_model::hash::FxHasher>>,
+    > = Vec::with_capacity(n);
+    for (i, evs) in files.iter().enumerate() {
+        let wanted = line_oriented(i) && first_key.iter().flatten().next().is_some();
+        holds.push(if wanted {
+            evs.iter().map(key_hash).collect()
+        } else {
+            Default::default()
+        });
+    }
     for i in 0..n {
         for j in 0..n {
-            if i == j || !flags.get(i).is_some_and(|f| f.1) || !flags.get(j).is_some_and(|f| f.1) {
+            if i == j || !line_oriented(i) || !line_oriented(j) {
                 continue;
             }
             if inputs[i].format != inputs[j].format || files[i].is_empty() || files[j].is_empty() {
+                continue;
+            }
+            if !first_key[j].is_some_and(|h| holds[i].contains(&h)) {
                 continue;
             }
             // j's head repeats i's tail: keep i's copy (written first), drop j's.
@@ -136,6 +161,7 @@ fn rotation_overlaps(
                 continue;
             }
             let removed: Vec<Event> = files[j].drain(..k).collect();
+            first_key[j] = files[j].first().map(key_hash);
             let kept_from = files[i][files[i].len() - k].location.line.unwrap_or(0);
             let kept_to = files[i].last().and_then(|e| e.location.line).unwrap_or(0);
             let from = removed.first().and_then(|e| e.location.line).unwrap_or(0);

@@ -20,13 +20,14 @@ mod discover;
 mod load;
 mod output;
 mod registry;
+mod rotation;
 
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use thiserror::Error;
-use tplus_model::time::{resolve_file, FileContext, YearEvidence, ZoneMap};
+use tplus_model::time::{resolve_file_dated, FileContext, YearEvidence, ZoneMap};
 use tplus_model::{
     Collected, Confidence, Event, InputSummary, Parser, RunInfo, TimeValue, Timeline,
 };
@@ -163,7 +164,7 @@ fn build_in_pool(
         .sum();
     cfg.progress.inputs(files.len() as u64, total);
     cfg.progress.phase("parse");
-    let mut parsed: Vec<Parsed> = files
+    let parsed: Vec<Parsed> = files
         .par_iter()
         .map(|f| {
             let p = parse_file(registry, cfg, f);
@@ -186,23 +187,69 @@ fn build_in_pool(
             Some(acc.map_or((t, t), |(a, b)| (a.min(t), b.max(t))))
         });
 
-    parsed.par_iter_mut().enumerate().for_each(|(idx, p)| {
-        let chronological = p.parser.is_some_and(|x| x.chronological());
-        let mut zones = cfg.zones.for_file(&p.rel, &p.summary.path);
-        let mut ctx = FileContext {
-            zones: &mut zones,
-            year: YearEvidence {
-                given: cfg.year,
-                mtime: p.mtime,
-                anchors,
-            },
-            chronological,
-        };
-        p.time_notes = resolve_file(&mut p.collected.events, &mut ctx);
-        for e in &mut p.collected.events {
-            e.input = idx as u32;
+    // Rotated sets are resolved newest file first, each older file bounded by the first
+    // date of the next newer one; sets and single files run in parallel.
+    let shape: Vec<(&str, &str, bool)> = parsed
+        .iter()
+        .map(|p| {
+            let year_less = p
+                .collected
+                .events
+                .iter()
+                .any(|e| matches!(e.time, TimeValue::LocalNoYear { .. }));
+            (p.rel.as_str(), p.summary.format.as_str(), year_less)
+        })
+        .collect();
+    let chains = rotation::chains(&shape);
+    let mut slots: Vec<Option<Parsed>> = parsed.into_iter().map(Some).collect();
+    let mut work: Vec<Vec<(usize, rotation::Rank, Parsed)>> = chains
+        .into_iter()
+        .map(|c| {
+            c.into_iter()
+                .filter_map(|(i, r)| slots[i].take().map(|p| (i, r, p)))
+                .collect()
+        })
+        .collect();
+    work.par_iter_mut().for_each(|chain| {
+        let mut bound: Option<(chrono::NaiveDate, String)> = None;
+        for (idx, rank, p) in chain.iter_mut() {
+            let rotated_before = bound.clone().or_else(|| {
+                rank.rotated_on().map(|d| {
+                    (
+                        d,
+                        format!("{} was rotated on {d} (its name says)", p.summary.path),
+                    )
+                })
+            });
+            let chronological = p.parser.is_some_and(|x| x.chronological());
+            let mut zones = cfg.zones.for_file(&p.rel, &p.summary.path);
+            let mut ctx = FileContext {
+                zones: &mut zones,
+                year: YearEvidence {
+                    given: cfg.year,
+                    mtime: p.mtime,
+                    anchors,
+                    rotated_before,
+                },
+                chronological,
+            };
+            let (notes, first) = resolve_file_dated(&mut p.collected.events, &mut ctx);
+            p.time_notes = notes;
+            if let Some(first) = first {
+                bound = Some((
+                    first,
+                    format!("the newer {} starts on {first}", p.summary.path),
+                ));
+            }
+            for e in &mut p.collected.events {
+                e.input = *idx as u32;
+            }
         }
     });
+    for (idx, _, p) in work.into_iter().flatten() {
+        slots[idx] = Some(p);
+    }
+    let parsed: Vec<Parsed> = slots.into_iter().flatten().collect();
 
     let mut inputs: Vec<InputSummary> = Vec::with_capacity(parsed.len());
     let mut per_file: Vec<Vec<Event>> = Vec::with_capacity(parsed.len());

@@ -593,7 +593,7 @@ impl FileZones {
 }
 
 /// What is known about the year of a file's year-less timestamps.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct YearEvidence {
     /// `--year`: the year of the file's first line.
     pub given: Option<i32>,
@@ -601,6 +601,11 @@ pub struct YearEvidence {
     pub mtime: Option<DateTime<Utc>>,
     /// The span (µs) of the events with a full timestamp from the other inputs of the run.
     pub anchors: Option<(i64, i64)>,
+    /// A date the file's last line cannot be after, from its rotated set: the first date of
+    /// the next newer file (`auth.log` after `auth.log.1`) or the rotation date in the name
+    /// (`secure-20251014`), with how it was known. Stronger than the mtime, which a copy
+    /// resets, because rotated files continue each other.
+    pub rotated_before: Option<(NaiveDate, String)>,
 }
 
 /// How a file's times are resolved.
@@ -707,6 +712,17 @@ fn plan_years(events: &[Event], ev: &YearEvidence) -> (Vec<Option<i32>>, String,
     };
     let (base, mut reason, conf) = if let Some(y) = ev.given {
         (y, format!("year {y} from --year"), Confidence::Medium)
+    } else if let Some((before, what)) = &ev.rotated_before {
+        let last_year = if (lm, ld) > (before.month(), before.day()) {
+            before.year() - 1
+        } else {
+            before.year()
+        };
+        (
+            last_year - segments,
+            format!("year inferred from the rotated set: {what}"),
+            Confidence::Medium,
+        )
     } else if let Some(mtime) = ev.mtime {
         let last_year = if (lm, ld) > (mtime.month(), mtime.day()) {
             mtime.year() - 1
@@ -771,7 +787,22 @@ fn plan_years(events: &[Event], ev: &YearEvidence) -> (Vec<Option<i32>>, String,
 /// the confidence with reasons wherever a zone, a year or a DST side was not written in
 /// the source. Returns one note per kind of decision for the run summary.
 pub fn resolve_file(events: &mut [Event], ctx: &mut FileContext<'_>) -> Vec<String> {
+    resolve_file_dated(events, ctx).0
+}
+
+/// [`resolve_file`], also returning the date (with the year it was given) of the file's
+/// first year-less line: the bound the next older file of a rotated set must end by.
+pub fn resolve_file_dated(
+    events: &mut [Event],
+    ctx: &mut FileContext<'_>,
+) -> (Vec<String>, Option<NaiveDate>) {
     let (years, year_reason, year_conf) = plan_years(events, &ctx.year);
+    let first_date = events.iter().zip(&years).find_map(|(e, y)| match e.time {
+        TimeValue::LocalNoYear { month, day, .. } => {
+            y.and_then(|y| NaiveDate::from_ymd_opt(y, month, day))
+        }
+        _ => None,
+    });
     let mut notes: Vec<String> = Vec::new();
     let mut note = |s: &str| {
         if !notes.iter().any(|n| n == s) {
@@ -893,7 +924,7 @@ pub fn resolve_file(events: &mut [Event], ctx: &mut FileContext<'_>) -> Vec<Stri
             max_seen = max_seen.max(e.ts_us);
         }
     }
-    notes
+    (notes, first_date)
 }
 
 #[cfg(test)]
@@ -1180,7 +1211,7 @@ mod tests {
             YearEvidence {
                 mtime: Some(mtime),
                 anchors: Some((a, b)),
-                given: None,
+                ..Default::default()
             },
         );
         assert_eq!(format_utc(evs[0].ts_us), "2025-03-10T01:00:00.000000Z");
@@ -1194,11 +1225,50 @@ mod tests {
             YearEvidence {
                 mtime: Some(mtime),
                 anchors: Some((a, b)),
-                given: None,
+                ..Default::default()
             },
         );
         assert_eq!(format_utc(evs[0].ts_us), "2025-03-10T01:00:00.000000Z");
         assert!(notes[0].contains("consistent"));
+    }
+
+    #[test]
+    fn rotated_set_bound_beats_a_copied_mtime() {
+        // auth.log.1 ends in October; the newer auth.log starts 2026-01-02; both were
+        // copied (mtime reset) in November 2026. The mtime alone would say October 2026.
+        let mut evs = vec![noyear_event(10, 1, 1), noyear_event(10, 30, 2)];
+        let mut z = zones("UTC");
+        let mtime = parse_instant("2026-11-23T04:27:39Z").unwrap();
+        let bound = NaiveDate::from_ymd_opt(2026, 1, 2).unwrap();
+        let notes = resolve(
+            &mut evs,
+            &mut z,
+            YearEvidence {
+                mtime: Some(mtime),
+                rotated_before: Some((bound, "auth.log starts on 2026-01-02".to_owned())),
+                ..Default::default()
+            },
+        );
+        assert_eq!(format_utc(evs[0].ts_us), "2025-10-01T01:00:00.000000Z");
+        assert!(notes[0].contains("rotated set"), "{notes:?}");
+        assert_eq!(evs[1].confidence, Confidence::Medium);
+        // A file ending on the bound's day stays in the bound's year; one that rolls over
+        // inside (Dec→Jan) ends in it.
+        let mut evs = vec![noyear_event(12, 30, 1), noyear_event(1, 2, 0)];
+        let (_, first) = resolve_file_dated(
+            &mut evs,
+            &mut FileContext {
+                zones: &mut z,
+                year: YearEvidence {
+                    rotated_before: Some((bound, "x".to_owned())),
+                    ..Default::default()
+                },
+                chronological: true,
+            },
+        );
+        assert_eq!(format_utc(evs[0].ts_us), "2025-12-30T01:00:00.000000Z");
+        assert_eq!(format_utc(evs[1].ts_us), "2026-01-02T00:00:00.000000Z");
+        assert_eq!(first, NaiveDate::from_ymd_opt(2025, 12, 30));
     }
 
     #[test]
