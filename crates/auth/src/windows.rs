@@ -662,4 +662,97 @@ garbage"##;
         assert!(e.message.contains("wrong password"));
         assert_eq!(e.event_id.as_deref(), Some("DC1/Security/7"));
     }
+
+    /// What must not depend on the export shape.
+    type Key = (
+        Option<String>,
+        Option<String>,
+        ActorKind,
+        Option<String>,
+        Outcome,
+        Option<String>,
+        Option<String>,
+        Vec<Tag>,
+        u8,
+    );
+
+    fn key(e: &Event) -> Key {
+        (
+            e.action.clone(),
+            e.actor.clone(),
+            e.actor_kind,
+            e.target.clone(),
+            e.outcome,
+            e.src_ip.clone(),
+            e.event_id.clone(),
+            e.tags.clone(),
+            e.significance,
+        )
+    }
+
+    /// The events with `id` (`computer/channel/record`) from each shape's fixture.
+    fn same_event_everywhere(id: &str) -> Vec<(&'static str, Key)> {
+        let shapes: [(&dyn Parser, &[u8]); 5] = [
+            (
+                &WindowsJson,
+                include_bytes!("../../../fixtures/auth/windows/evtx_dump_same_events.jsonl"),
+            ),
+            (
+                &crate::WindowsXml,
+                include_bytes!("../../../fixtures/auth/windows/wevtutil_security.xml"),
+            ),
+            (
+                &crate::WindowsXml,
+                include_bytes!("../../../fixtures/auth/windows/eventviewer_saved.xml"),
+            ),
+            (
+                &crate::WindowsPowerShellJson,
+                include_bytes!("../../../fixtures/auth/windows/powershell_winevent.json"),
+            ),
+            (
+                &crate::WindowsPowerShellJson,
+                include_bytes!("../../../fixtures/auth/windows/powershell7_single.json"),
+            ),
+        ];
+        let mut out = Vec::new();
+        for (p, data) in shapes {
+            for e in collect(p, data).events {
+                if e.event_id.as_deref() == Some(id) {
+                    out.push((p.id(), key(&e)));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn logon_4624_maps_the_same_in_every_shape() {
+        let all = same_event_everywhere("PC02.example.corp/Security/5315");
+        let shapes: Vec<&str> = all.iter().map(|(s, _)| *s).collect();
+        assert_eq!(
+            shapes,
+            ["windows.json", "windows.xml", "windows.powershell_json"]
+        );
+        let k = &all[0].1;
+        assert_eq!(k.0.as_deref(), Some("windows.logon"));
+        assert_eq!(k.1.as_deref(), Some("PC02\\IEUser"));
+        assert_eq!(k.2, ActorKind::Human, "logon type 10 is interactive");
+        assert_eq!(k.4, Outcome::Success);
+        for (s, other) in &all {
+            assert_eq!(other, k, "{s} differs");
+        }
+    }
+
+    #[test]
+    fn failed_logon_4625_maps_the_same_in_every_shape() {
+        let all = same_event_everywhere("DESKTOP-M5SN04R/Security/2455");
+        assert_eq!(all.len(), 5, "{all:?}");
+        let k = &all[0].1;
+        assert_eq!(k.0.as_deref(), Some("windows.logon_failed"));
+        assert_eq!(k.4, Outcome::Failure);
+        assert_eq!(k.5.as_deref(), Some("192.168.198.149"));
+        for (s, other) in &all {
+            assert_eq!(other, k, "{s} differs");
+        }
+    }
 }

@@ -436,6 +436,85 @@ mod tests {
         assert_eq!(t.to_rfc3339(), "2024-01-02T02:04:05.123+00:00");
     }
 
+    const PS51: &[u8] = include_bytes!("../../../fixtures/auth/windows/powershell_winevent.json");
+    const PS7: &[u8] = include_bytes!("../../../fixtures/auth/windows/powershell7_single.json");
+
+    #[test]
+    fn windows_powershell_fixture_counts_and_bad_records() {
+        assert_eq!(WindowsPowerShellJson.sniff(PS51), Sniff::CERTAIN);
+        let c = collect(&WindowsPowerShellJson, PS51);
+        assert_eq!(
+            (c.records(), c.events.len(), c.skipped, c.errors),
+            (7, 5, 0, 2),
+            "{:?}",
+            c.error_samples
+        );
+        assert!(
+            c.error_samples[0].1.contains("Date(bogus)"),
+            "{:?}",
+            c.error_samples
+        );
+        assert!(c.error_samples[1].1.contains("no numeric `Id`"));
+        assert_eq!(c.error_samples[1].0.record, Some(6));
+        let hostile = &c.events[2];
+        assert_eq!(
+            hostile.actor.as_deref(),
+            Some(".\\\u{1b}[31madmin\u{1b}[0m")
+        );
+        assert_eq!(
+            hostile.attributes.get("workstation"),
+            Some(&Value::from("=HYPERLINK(\"http://evil.invalid\",\"open\")"))
+        );
+        assert!(hostile.message.contains("<script>alert(1)</script>"));
+        let ntlm = &c.events[3];
+        assert_eq!(ntlm.action.as_deref(), Some("windows.ntlm_validation"));
+        assert_eq!(ntlm.outcome, Outcome::Success, "Status 0 is 0x0");
+        assert_eq!(ntlm.actor.as_deref(), Some("svc_backup"));
+        assert_eq!(
+            c.events[4].attributes.get("property_1"),
+            Some(&Value::from("jdoe"))
+        );
+    }
+
+    #[test]
+    fn powershell7_single_object_with_offset_time() {
+        assert_eq!(WindowsPowerShellJson.sniff(PS7), Sniff::CERTAIN);
+        let c = collect(&WindowsPowerShellJson, PS7);
+        assert_eq!(
+            (c.records(), c.events.len()),
+            (1, 1),
+            "{:?}",
+            c.error_samples
+        );
+        let TimeValue::Instant(t) = c.events[0].time else {
+            panic!("not an instant")
+        };
+        assert_eq!(t.to_rfc3339(), "2016-09-19T16:50:06.477878900+00:00");
+        assert_eq!(c.events[0].src_ip.as_deref(), Some("192.168.198.149"));
+    }
+
+    #[test]
+    fn compressed_lines_and_shallow_depth() {
+        let d = concat!(
+            r#"{"Id":4634,"RecordId":1,"ProviderName":"P","LogName":"Security","MachineName":"H","TimeCreated":"\/Date(1700000000000)\/","Properties":["System.Diagnostics.Eventing.Reader.EventProperty"]}"#,
+            "\n\n",
+            r#"{"Id":4634,"RecordId":2,"ProviderName":"P","LogName":"Security","MachineName":"H","TimeCreated":{"value":"\/Date(1700000000000)\/","DateTime":"Tuesday"}}"#,
+            "\n"
+        );
+        let c = collect(&WindowsPowerShellJson, d.as_bytes());
+        assert_eq!(
+            (c.records(), c.events.len(), c.skipped),
+            (3, 2, 1),
+            "{:?}",
+            c.error_samples
+        );
+        assert_eq!(
+            c.events[0].attributes.get("properties_unreadable"),
+            Some(&Value::Bool(true))
+        );
+        assert_eq!(c.events[1].event_id.as_deref(), Some("H/Security/2"));
+    }
+
     #[test]
     fn zoneless_iso_time_stays_local() {
         let d = br#"{"Id":4634,"RecordId":1,"ProviderName":"P","LogName":"Security","MachineName":"H","TimeCreated":"2024-01-02T03:04:05"}"#;

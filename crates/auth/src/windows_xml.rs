@@ -444,6 +444,93 @@ mod tests {
         assert_eq!(t.to_rfc3339(), "2024-01-02T03:04:05.123456700+00:00");
     }
 
+    const WEVTUTIL: &[u8] = include_bytes!("../../../fixtures/auth/windows/wevtutil_security.xml");
+    const SAVED: &[u8] = include_bytes!("../../../fixtures/auth/windows/eventviewer_saved.xml");
+
+    #[test]
+    fn wevtutil_fixture_counts_and_bad_records() {
+        let c = collect(&WindowsXml, WEVTUTIL);
+        assert_eq!(
+            (c.records(), c.events.len(), c.skipped, c.errors),
+            (9, 6, 0, 3),
+            "{:?}",
+            c.error_samples
+        );
+        let msgs: Vec<&str> = c.error_samples.iter().map(|(_, m)| m.as_str()).collect();
+        assert!(msgs[0].contains("no TimeCreated@SystemTime"), "{msgs:?}");
+        assert!(msgs[1].contains("malformed XML"), "{msgs:?}");
+        assert!(msgs[2].contains("truncated"), "{msgs:?}");
+        // One record a line: the location names the line, the record and the `<Event` byte.
+        let (loc, _) = c.error_samples[2];
+        assert_eq!((loc.line, loc.record), (Some(9), Some(8)));
+        assert_eq!(
+            WEVTUTIL.get(loc.offset as usize..loc.offset as usize + 6),
+            Some(&b"<Event"[..])
+        );
+    }
+
+    #[test]
+    fn hostile_text_survives_decoding_unchanged() {
+        let c = collect(&WindowsXml, WEVTUTIL);
+        let ansi = &c.events[2];
+        assert_eq!(ansi.actor.as_deref(), Some(".\\adm\u{1b}[31min\u{1b}[0m"));
+        assert_eq!(ansi.src_ip.as_deref(), Some("203.0.113.50"));
+        let cmd = c.events[3]
+            .attributes
+            .get("command_line")
+            .and_then(|v| v.as_str());
+        assert_eq!(
+            cmd,
+            Some(r#"cmd.exe /c echo =HYPERLINK("http://evil.invalid/?q=1&r=2","open") > C:\x.csv"#)
+        );
+        assert_eq!(
+            c.events[4].target.as_deref(),
+            Some("CORP\\<script>alert(1)</script>")
+        );
+        let cleared = &c.events[5];
+        assert_eq!(cleared.action.as_deref(), Some("windows.log_cleared"));
+        assert_eq!(cleared.actor.as_deref(), Some("CORP\\jdoe"));
+    }
+
+    #[test]
+    fn event_viewer_export_uses_the_rendered_message() {
+        assert_eq!(WindowsXml.sniff(SAVED), Sniff::CERTAIN);
+        let c = collect(&WindowsXml, SAVED);
+        assert_eq!(
+            (c.records(), c.events.len(), c.errors),
+            (2, 2, 0),
+            "{:?}",
+            c.error_samples
+        );
+        let e = &c.events[0];
+        assert!(e.message.starts_with("An account failed to log on."));
+        assert!(e.message.contains("\tAccount Name:\t\tJcDfcZTc"));
+        let summary = e
+            .attributes
+            .get("summary")
+            .and_then(|v| v.as_str())
+            .unwrap_or("");
+        assert!(summary.contains("user name does not exist"), "{summary}");
+        // RenderingInfo has its own Keywords: the System ones must win.
+        assert_eq!(e.outcome, Outcome::Failure);
+        assert!(c.events[1].message.contains("Administrator & co <b>"));
+        assert_eq!(c.events[0].location.line, Some(3));
+        assert_eq!(c.events[1].location.line, Some(74));
+    }
+
+    #[test]
+    fn records_back_to_back_on_one_line() {
+        let one = ev(4634, 1, r#"<Data Name="TargetUserName">a</Data>"#);
+        let x = format!(
+            "{one}{one}{}",
+            one.replace("<EventID>4634", "<EventID>46x4")
+        );
+        let c = collect(&WindowsXml, x.as_bytes());
+        assert_eq!((c.records(), c.events.len(), c.errors), (3, 2, 1));
+        assert_eq!(c.events[1].location.offset, one.len() as u64);
+        assert!(c.error_samples[0].1.contains("not a number"));
+    }
+
     #[test]
     fn sniff_scores() {
         assert_eq!(WindowsXml.sniff(ev(1, 1, "").as_bytes()), Sniff::CERTAIN);
