@@ -11,6 +11,7 @@ use tplus_model::Parser;
 mod entra;
 mod idp_json;
 mod okta;
+mod utf16;
 mod windows;
 mod windows_ps;
 mod windows_xml;

@@ -320,7 +320,8 @@ impl Parser for WindowsPowerShellJson {
         "Windows events from PowerShell Get-WinEvent | ConvertTo-Json (positional Properties)"
     }
     fn sniff(&self, head: &[u8]) -> Sniff {
-        let has = |k: &str| json::contains(head, k);
+        let head = crate::utf16::sniff_view(head);
+        let has = |k: &str| json::contains(&head, k);
         if has("\"ProviderName\"")
             && has("\"RecordId\"")
             && has("\"TimeCreated\"")
@@ -332,29 +333,33 @@ impl Parser for WindowsPowerShellJson {
         }
     }
     fn parse(&self, data: &[u8], sink: &mut dyn RecordSink) {
-        let mut each = |v: Value, loc: Location, sink: &mut dyn RecordSink| match to_event(&v, loc)
-        {
-            Ok(e) => sink.event(e),
-            Err(m) => sink.error(loc, m),
-        };
-        // One event is written as one pretty-printed object, which the line framing would
-        // split; a lone object spanning the input is therefore one record.
-        let start = json::skip_ws(data, 0);
-        if data.get(start) == Some(&b'{') {
-            if let Ok(end) = json::value_end(data, start) {
-                if json::skip_ws(data, end) >= data.len() {
-                    let loc = Location::line_record(1 + line_of(data, start), 0, start as u64);
-                    match data.get(start..end).map(serde_json::from_slice::<Value>) {
-                        Some(Ok(v)) => each(v, loc, sink),
-                        Some(Err(err)) => sink.error(loc, format!("invalid JSON record: {err}")),
-                        None => sink.error(loc, "record span out of range".to_owned()),
-                    }
-                    return;
+        crate::utf16::parse_any(data, sink, &parse_utf8);
+    }
+}
+
+/// Parses UTF-8 JSON: one pretty-printed object, an array, or one object a line.
+fn parse_utf8(data: &[u8], sink: &mut dyn RecordSink) {
+    let mut each = |v: Value, loc: Location, sink: &mut dyn RecordSink| match to_event(&v, loc) {
+        Ok(e) => sink.event(e),
+        Err(m) => sink.error(loc, m),
+    };
+    // One event is written as one pretty-printed object, which the line framing would
+    // split; a lone object spanning the input is therefore one record.
+    let start = json::skip_ws(data, 0);
+    if data.get(start) == Some(&b'{') {
+        if let Ok(end) = json::value_end(data, start) {
+            if json::skip_ws(data, end) >= data.len() {
+                let loc = Location::line_record(1 + line_of(data, start), 0, start as u64);
+                match data.get(start..end).map(serde_json::from_slice::<Value>) {
+                    Some(Ok(v)) => each(v, loc, sink),
+                    Some(Err(err)) => sink.error(loc, format!("invalid JSON record: {err}")),
+                    None => sink.error(loc, "record span out of range".to_owned()),
                 }
+                return;
             }
         }
-        for_each_record(data, &[], sink, &mut each);
     }
+    for_each_record(data, &[], sink, &mut each);
 }
 
 /// Newlines before `offset`.
@@ -474,6 +479,21 @@ mod tests {
             c.events[4].attributes.get("property_1"),
             Some(&Value::from("jdoe"))
         );
+    }
+
+    #[test]
+    fn utf16_redirection_reads_the_same() {
+        let data =
+            include_bytes!("../../../fixtures/auth/windows/powershell_winevent_utf16le.json");
+        assert_eq!(WindowsPowerShellJson.sniff(data), Sniff::CERTAIN);
+        let c = collect(&WindowsPowerShellJson, data);
+        let plain = collect(&WindowsPowerShellJson, PS51);
+        assert_eq!((c.records(), c.events.len(), c.errors), (7, 5, 2));
+        for (a, b) in c.events.iter().zip(&plain.events) {
+            assert_eq!((&a.actor, &a.message), (&b.actor, &b.message));
+            // Every character of the fixture is one UTF-16 unit: offsets double, plus the BOM.
+            assert_eq!(a.location.offset, 2 + 2 * b.location.offset);
+        }
     }
 
     #[test]

@@ -149,16 +149,15 @@ fn frames(data: &[u8]) -> Vec<Frame> {
         }
         let Some(start) = start else { break };
         let following = next_start(data, start + 6);
-        match (next_end(data, start), following) {
-            (Some(end), Some(n)) if end <= n => {
+        // The close tag is looked for only up to the next start, so a run of unclosed
+        // `<Event`s costs one pass, not one pass each.
+        let bounded = data.get(..following.unwrap_or(data.len())).unwrap_or(data);
+        match (next_end(bounded, start), following) {
+            (Some(end), _) => {
                 out.push(Frame::Record { start, end });
                 pos = end;
             }
-            (Some(end), None) => {
-                out.push(Frame::Record { start, end });
-                pos = end;
-            }
-            (_, Some(n)) => {
+            (None, Some(n)) => {
                 out.push(Frame::Truncated {
                     start,
                     end: n,
@@ -342,7 +341,8 @@ impl Parser for WindowsXml {
         "Windows events as XML (wevtutil /f:xml, Event Viewer Save As XML, ToXml())"
     }
     fn sniff(&self, head: &[u8]) -> Sniff {
-        let has = |n: &str| memmem::find(head, n.as_bytes()).is_some();
+        let head = crate::utf16::sniff_view(head);
+        let has = |n: &str| memmem::find(&head, n.as_bytes()).is_some();
         if has("<Event ") && has(EVENT_NS) {
             Sniff::CERTAIN
         } else if has("<Events>") && (has("<Event>") || has("<EventID")) {
@@ -352,33 +352,36 @@ impl Parser for WindowsXml {
         }
     }
     fn parse(&self, data: &[u8], sink: &mut dyn RecordSink) {
-        let mut lines = LineCounter { offset: 0, line: 1 };
-        for (idx, frame) in (0u64..).zip(frames(data)) {
-            let start = match frame {
-                Frame::Record { start, .. }
-                | Frame::Truncated { start, .. }
-                | Frame::Stray { start, .. } => start,
-            };
-            let loc = Location::line_record(lines.line_at(data, start), idx, start as u64);
-            let result = match frame {
-                Frame::Record { start, end } => data
-                    .get(start..end)
-                    .ok_or(XmlRecordError::Truncated("the end of input"))
-                    .and_then(read_event)
-                    .map_err(|e| e.to_string())
-                    .and_then(|w| map(&w, "windows.xml", loc)),
-                Frame::Truncated { before, .. } => {
-                    Err(XmlRecordError::Truncated(before).to_string())
-                }
-                Frame::Stray { start, end } => {
-                    let t = text::lossy(data.get(start..end).unwrap_or_default());
-                    Err(XmlRecordError::Stray(text::excerpt(t.trim(), 80).into_owned()).to_string())
-                }
-            };
-            match result {
-                Ok(e) => sink.event(e),
-                Err(m) => sink.error(loc, m),
+        crate::utf16::parse_any(data, sink, &parse_utf8);
+    }
+}
+
+/// Parses UTF-8 (or ASCII-compatible) XML: frames the records, then reads each one.
+fn parse_utf8(data: &[u8], sink: &mut dyn RecordSink) {
+    let mut lines = LineCounter { offset: 0, line: 1 };
+    for (idx, frame) in (0u64..).zip(frames(data)) {
+        let start = match frame {
+            Frame::Record { start, .. }
+            | Frame::Truncated { start, .. }
+            | Frame::Stray { start, .. } => start,
+        };
+        let loc = Location::line_record(lines.line_at(data, start), idx, start as u64);
+        let result = match frame {
+            Frame::Record { start, end } => data
+                .get(start..end)
+                .ok_or(XmlRecordError::Truncated("the end of input"))
+                .and_then(read_event)
+                .map_err(|e| e.to_string())
+                .and_then(|w| map(&w, "windows.xml", loc)),
+            Frame::Truncated { before, .. } => Err(XmlRecordError::Truncated(before).to_string()),
+            Frame::Stray { start, end } => {
+                let t = text::lossy(data.get(start..end).unwrap_or_default());
+                Err(XmlRecordError::Stray(text::excerpt(t.trim(), 80).into_owned()).to_string())
             }
+        };
+        match result {
+            Ok(e) => sink.event(e),
+            Err(m) => sink.error(loc, m),
         }
     }
 }
@@ -529,6 +532,28 @@ mod tests {
         assert_eq!((c.records(), c.events.len(), c.errors), (3, 2, 1));
         assert_eq!(c.events[1].location.offset, one.len() as u64);
         assert!(c.error_samples[0].1.contains("not a number"));
+    }
+
+    #[test]
+    fn utf16_export_reads_the_same_with_offsets_into_the_original() {
+        let mut data = vec![0xFF, 0xFE];
+        let text = String::from_utf8_lossy(WEVTUTIL);
+        data.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        assert_eq!(WindowsXml.sniff(&data[..4096]), Sniff::CERTAIN);
+        let plain = collect(&WindowsXml, WEVTUTIL);
+        let c = collect(&WindowsXml, &data);
+        assert_eq!(
+            (c.events.len(), c.errors),
+            (plain.events.len(), plain.errors)
+        );
+        for (a, b) in c.events.iter().zip(&plain.events) {
+            assert_eq!(
+                (&a.actor, &a.event_id, a.location.line),
+                (&b.actor, &b.event_id, b.location.line)
+            );
+            let at = a.location.offset as usize;
+            assert_eq!(data.get(at..at + 4), Some(&[b'<', 0, b'E', 0][..]));
+        }
     }
 
     #[test]
