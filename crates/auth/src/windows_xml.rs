@@ -1,6 +1,6 @@
 //! Windows Event XML exports (`windows.xml`): `wevtutil qe Security /f:xml` (a bare
 //! sequence of `<Event>` elements, no root), Event Viewer "Save All Events As… XML"
-//! (`<Events><Event>…</Event></Events>`) and PowerShell `$_.ToXml()`.
+//! (`<Events><Event>…</Event></Events>`), PowerShell `$_.ToXml()` and `evtx_dump -o xml`.
 //!
 //! Records are framed by a byte scan for `<Event` … `</Event>` before any XML is read, so
 //! one malformed or truncated record is one located error and the records after it are
@@ -102,13 +102,24 @@ fn next_end(data: &[u8], from: usize) -> Option<usize> {
     None
 }
 
+/// `evtx_dump -o xml` puts a `Record <n>` line before each record's declaration.
+fn strip_record_separator(g: &[u8]) -> Option<&[u8]> {
+    let rest = g.strip_prefix(b"Record ")?;
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    (digits > 0).then(|| rest.get(digits..).unwrap_or_default())
+}
+
 /// Whether the bytes between two records are only what wraps records: blanks, a BOM, the
-/// XML declaration, comments and the `<Events>` root of Event Viewer's export.
+/// XML declaration, comments, the `<Events>` root of Event Viewer's export and the
+/// `Record <n>` separators of evtx_dump.
 fn is_wrapper(gap: &[u8]) -> bool {
     let mut g = gap;
     loop {
         g = g.trim_ascii_start();
-        if let Some(rest) = g.strip_prefix(b"\xEF\xBB\xBF") {
+        if let Some(rest) = g
+            .strip_prefix(b"\xEF\xBB\xBF")
+            .or_else(|| strip_record_separator(g))
+        {
             g = rest;
             continue;
         }
@@ -338,7 +349,7 @@ impl Parser for WindowsXml {
         Family::Auth
     }
     fn describe(&self) -> &'static str {
-        "Windows events as XML (wevtutil /f:xml, Event Viewer Save As XML, ToXml())"
+        "Windows events as XML (wevtutil /f:xml, Event Viewer Save As XML, ToXml(), evtx_dump -o xml)"
     }
     fn sniff(&self, head: &[u8]) -> Sniff {
         let head = crate::utf16::sniff_view(head);
@@ -519,6 +530,18 @@ mod tests {
         assert!(c.events[1].message.contains("Administrator & co <b>"));
         assert_eq!(c.events[0].location.line, Some(3));
         assert_eq!(c.events[1].location.line, Some(74));
+    }
+
+    #[test]
+    fn evtx_dump_xml_separators_are_not_records() {
+        let one = ev(4634, 1, "");
+        let x = format!(
+            "Record 1\n<?xml version=\"1.0\" encoding=\"utf-8\"?>\n{one}\nRecord 2\n<?xml version=\"1.0\" encoding=\"utf-8\"?>\n{one}\nRecord x\n"
+        );
+        let c = collect(&WindowsXml, x.as_bytes());
+        assert_eq!((c.records(), c.events.len(), c.errors), (3, 2, 1));
+        assert_eq!(c.events[1].location.line, Some(6));
+        assert!(c.error_samples[0].1.contains("Record x"));
     }
 
     #[test]

@@ -276,3 +276,44 @@ fn xml_and_powershell_shapes_match_evtx() {
         assert!(compared >= 3, "{event_id} compared {compared} times");
     }
 }
+
+/// Every record of every corpus EVTX file, rendered as XML the way `evtx_dump -o xml` writes
+/// it (a `Record <n>` line, a declaration, the event), must map exactly as the EVTX path
+/// maps it: the whole corpus becomes a cross-check of the XML shape on real events.
+#[test]
+fn xml_rendering_of_the_corpus_evtx_maps_like_evtx() {
+    let Some(root) = corpus() else { return };
+    for (f, ..) in PINNED {
+        let data = std::fs::read(root.join(f)).unwrap_or_default();
+        let Ok(mut p) = evtx::EvtxParser::from_buffer(data.clone()) else {
+            panic!("{f} unreadable");
+        };
+        let mut xml = String::new();
+        for r in p.records().flatten() {
+            xml.push_str(&format!("Record {}\n{}\n", r.event_record_id, r.data));
+        }
+        let from_xml = collect(&tplus_auth::WindowsXml, xml.as_bytes());
+        let from_evtx = collect(&tplus_auth::WindowsEvtx, &data);
+        assert_eq!(
+            (from_xml.events.len(), from_xml.errors),
+            (from_evtx.events.len(), from_evtx.errors),
+            "{f}: {:?}",
+            from_xml.error_samples.first()
+        );
+        for (x, e) in from_xml.events.iter().zip(&from_evtx.events) {
+            let key = |e: &tplus_model::Event| {
+                (
+                    e.action.clone(),
+                    e.actor.clone(),
+                    e.actor_kind,
+                    e.target.clone(),
+                    e.outcome,
+                    e.src_ip.clone(),
+                    e.event_id.clone(),
+                    e.time,
+                )
+            };
+            assert_eq!(key(x), key(e), "{f}");
+        }
+    }
+}
