@@ -1,4 +1,5 @@
-//! Feeds arbitrary bytes to every auth parser: the first byte picks the parser, the rest is the
+//! Feeds arbitrary bytes to every auth parser (all of `tplus_auth::parsers()`, so the Windows
+//! XML and PowerShell JSON shapes too): the first byte picks the parser, the rest is the
 //! input. A parser must never panic, and must account for every record.
 #![no_main]
 

@@ -11,11 +11,16 @@ use tplus_model::Parser;
 mod entra;
 mod idp_json;
 mod okta;
+mod utf16;
 mod windows;
+mod windows_ps;
+mod windows_xml;
 
 pub use entra::EntraSignIn;
 pub use okta::OktaSystemLog;
 pub use windows::{WindowsEvtx, WindowsJson};
+pub use windows_ps::WindowsPowerShellJson;
+pub use windows_xml::WindowsXml;
 
 /// Every auth parser, in sniffing tie-break order.
 pub fn parsers() -> Vec<Box<dyn Parser>> {
@@ -26,5 +31,7 @@ pub fn parsers() -> Vec<Box<dyn Parser>> {
         Box::new(EntraSignIn),
         Box::new(WindowsEvtx),
         Box::new(WindowsJson),
+        Box::new(WindowsXml),
+        Box::new(WindowsPowerShellJson),
     ]
 }

@@ -1,6 +1,7 @@
 //! Windows Security events: binary EVTX (`windows.evtx`, via the `evtx` crate) and
 //! evtx_dump / Winlogbeat JSON exports (`windows.json`). Both become the same flat record,
-//! mapped once by [`map`].
+//! mapped once by [`map`]; the XML (`windows_xml`) and PowerShell (`windows_ps`) shapes
+//! build the same record so one happening maps identically whatever the export.
 
 use std::collections::BTreeMap;
 
@@ -12,21 +13,44 @@ use tplus_model::{
 
 use crate::idp_json::{for_each_record, s};
 
-/// A Windows event reduced to what the mapping needs.
-#[derive(Debug, Default)]
-struct WinEvent {
-    id: u32,
-    provider: String,
-    channel: String,
-    computer: String,
-    record_id: String,
-    time: String,
-    keywords: String,
-    data: BTreeMap<String, String>,
+/// How a record's time text is read: each export writes `TimeCreated` its own way.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TimeForm {
+    /// RFC 3339 text that must carry its zone (evtx_dump, Winlogbeat `@timestamp`).
+    #[default]
+    Zoned,
+    /// `TimeCreated@SystemTime` of the XML: UTC by definition, so a missing `Z` still
+    /// means UTC rather than an unknown local zone.
+    SystemTime,
+    /// PowerShell `ConvertTo-Json`: `/Date(<ms>)/` (Windows PowerShell 5.1) or ISO text with
+    /// an offset (PowerShell 7). ISO text without a zone is the exporting machine's local
+    /// time and stays [`TimeValue::Local`] for the engine to resolve, never guessed here.
+    PowerShell,
 }
 
+/// A Windows event reduced to what the mapping needs.
+#[derive(Debug, Default)]
+pub(crate) struct WinEvent {
+    pub(crate) id: u32,
+    pub(crate) provider: String,
+    pub(crate) channel: String,
+    pub(crate) computer: String,
+    pub(crate) record_id: String,
+    pub(crate) time: String,
+    pub(crate) time_form: TimeForm,
+    pub(crate) keywords: String,
+    pub(crate) data: BTreeMap<String, String>,
+    /// The text Windows rendered for the event (XML `RenderingInfo/Message`, PowerShell
+    /// `Message`), when the export carries it.
+    pub(crate) message: Option<String>,
+}
+
+/// Longest rendered message kept: Windows texts run to a few KB, an attacker's can be larger.
+const MAX_MESSAGE: usize = 8000;
+
 impl WinEvent {
-    fn get(&self, k: &str) -> Option<&str> {
+    /// A non-empty, non-`-` EventData value.
+    pub(crate) fn get(&self, k: &str) -> Option<&str> {
         self.data
             .get(k)
             .map(String::as_str)
@@ -95,6 +119,7 @@ fn from_evtx_json(v: &Value) -> Result<WinEvent, String> {
         time,
         keywords: sys.get("Keywords").and_then(scalar).unwrap_or_default(),
         data,
+        ..WinEvent::default()
     })
 }
 
@@ -137,6 +162,7 @@ fn from_winlogbeat(v: &Value) -> Result<WinEvent, String> {
         time,
         keywords: kw.unwrap_or_default(),
         data,
+        ..WinEvent::default()
     })
 }
 
@@ -224,20 +250,44 @@ fn kind_of(
     }
 }
 
-/// Maps one Windows event; `Err` is a located error message.
-fn map(w: &WinEvent, source: &'static str, loc: Location) -> Result<Event, String> {
-    if w.time.starts_with("1601-01-01") {
+/// Reads the event's time the way its export writes it (see [`TimeForm`]).
+fn event_time(w: &WinEvent) -> Result<TimeValue, String> {
+    let unreadable = |e: &dyn std::fmt::Display| {
+        format!(
+            "TimeCreated {:?} unreadable: {e}",
+            text::excerpt(&w.time, 60)
+        )
+    };
+    let t = match w.time_form {
+        TimeForm::Zoned => {
+            TimeValue::Instant(time::parse_instant(&w.time).map_err(|e| unreadable(&e))?)
+        }
+        TimeForm::SystemTime => match time::parse_timestamp(&w.time).map_err(|e| unreadable(&e))? {
+            TimeValue::Local(naive) => TimeValue::Instant(naive.and_utc()),
+            other => other,
+        },
+        TimeForm::PowerShell => match crate::windows_ps::dotnet_date(&w.time) {
+            Some(r) => TimeValue::Instant(r.map_err(|e| unreadable(&e))?),
+            None => time::parse_timestamp(&w.time).map_err(|e| unreadable(&e))?,
+        },
+    };
+    let zero = match t {
+        TimeValue::Instant(i) => i.timestamp() <= -11_644_473_600,
+        TimeValue::Local(n) => n.and_utc().timestamp() <= -11_644_473_600,
+        TimeValue::LocalNoYear { .. } => false,
+    };
+    if zero || w.time.starts_with("1601-01-01") {
         return Err(format!(
             "record {} has a zero timestamp ({})",
             w.record_id, w.time
         ));
     }
-    let t = time::parse_instant(&w.time).map_err(|e| {
-        format!(
-            "TimeCreated {:?} unreadable: {e}",
-            text::excerpt(&w.time, 60)
-        )
-    })?;
+    Ok(t)
+}
+
+/// Maps one Windows event; `Err` is a located error message.
+pub(crate) fn map(w: &WinEvent, source: &'static str, loc: Location) -> Result<Event, String> {
+    let t = event_time(w)?;
     let lt = w.get("LogonType");
     let lt_name = lt.and_then(logon_type_name);
     let interactive = matches!(lt, Some("2" | "7" | "10" | "11" | "12" | "13"));
@@ -433,9 +483,21 @@ fn map(w: &WinEvent, source: &'static str, loc: Location) -> Result<Event, Strin
     if let Some(r) = reason {
         msg.push_str(&format!(": {r}"));
     }
-    let mut b = Event::builder(source, TimeValue::Instant(t), w.time.clone())
-        .desc("Event created (TimeCreated)")
-        .message(msg)
+    // The text Windows rendered is what an analyst knows from Event Viewer, so it is the
+    // message when the export has it; the one-line summary is kept beside it.
+    let rendered = w
+        .message
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| !m.is_empty());
+    let mut b = Event::builder(source, t, w.time.clone()).desc("Event created (TimeCreated)");
+    b = match rendered {
+        Some(m) => b
+            .message(text::excerpt(m, MAX_MESSAGE).into_owned())
+            .attr("summary", msg),
+        None => b.message(msg),
+    };
+    b = b
         .host(Some(w.computer.clone()).filter(|c| !c.is_empty()))
         .action(action)
         .actor(actor, kind)
@@ -599,5 +661,98 @@ garbage"##;
         assert_eq!(e.outcome, Outcome::Failure);
         assert!(e.message.contains("wrong password"));
         assert_eq!(e.event_id.as_deref(), Some("DC1/Security/7"));
+    }
+
+    /// What must not depend on the export shape.
+    type Key = (
+        Option<String>,
+        Option<String>,
+        ActorKind,
+        Option<String>,
+        Outcome,
+        Option<String>,
+        Option<String>,
+        Vec<Tag>,
+        u8,
+    );
+
+    fn key(e: &Event) -> Key {
+        (
+            e.action.clone(),
+            e.actor.clone(),
+            e.actor_kind,
+            e.target.clone(),
+            e.outcome,
+            e.src_ip.clone(),
+            e.event_id.clone(),
+            e.tags.clone(),
+            e.significance,
+        )
+    }
+
+    /// The events with `id` (`computer/channel/record`) from each shape's fixture.
+    fn same_event_everywhere(id: &str) -> Vec<(&'static str, Key)> {
+        let shapes: [(&dyn Parser, &[u8]); 5] = [
+            (
+                &WindowsJson,
+                include_bytes!("../../../fixtures/auth/windows/evtx_dump_same_events.jsonl"),
+            ),
+            (
+                &crate::WindowsXml,
+                include_bytes!("../../../fixtures/auth/windows/wevtutil_security.xml"),
+            ),
+            (
+                &crate::WindowsXml,
+                include_bytes!("../../../fixtures/auth/windows/eventviewer_saved.xml"),
+            ),
+            (
+                &crate::WindowsPowerShellJson,
+                include_bytes!("../../../fixtures/auth/windows/powershell_winevent.json"),
+            ),
+            (
+                &crate::WindowsPowerShellJson,
+                include_bytes!("../../../fixtures/auth/windows/powershell7_single.json"),
+            ),
+        ];
+        let mut out = Vec::new();
+        for (p, data) in shapes {
+            for e in collect(p, data).events {
+                if e.event_id.as_deref() == Some(id) {
+                    out.push((p.id(), key(&e)));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn logon_4624_maps_the_same_in_every_shape() {
+        let all = same_event_everywhere("PC02.example.corp/Security/5315");
+        let shapes: Vec<&str> = all.iter().map(|(s, _)| *s).collect();
+        assert_eq!(
+            shapes,
+            ["windows.json", "windows.xml", "windows.powershell_json"]
+        );
+        let k = &all[0].1;
+        assert_eq!(k.0.as_deref(), Some("windows.logon"));
+        assert_eq!(k.1.as_deref(), Some("PC02\\IEUser"));
+        assert_eq!(k.2, ActorKind::Human, "logon type 10 is interactive");
+        assert_eq!(k.4, Outcome::Success);
+        for (s, other) in &all {
+            assert_eq!(other, k, "{s} differs");
+        }
+    }
+
+    #[test]
+    fn failed_logon_4625_maps_the_same_in_every_shape() {
+        let all = same_event_everywhere("DESKTOP-M5SN04R/Security/2455");
+        assert_eq!(all.len(), 5, "{all:?}");
+        let k = &all[0].1;
+        assert_eq!(k.0.as_deref(), Some("windows.logon_failed"));
+        assert_eq!(k.4, Outcome::Failure);
+        assert_eq!(k.5.as_deref(), Some("192.168.198.149"));
+        for (s, other) in &all {
+            assert_eq!(other, k, "{s} differs");
+        }
     }
 }

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use tplus_auth::{parsers, EntraSignIn, OktaSystemLog};
-use tplus_model::{collect, ActorKind, Collected, Outcome, Parser, Tag};
+use tplus_model::{collect, ActorKind, Collected, Outcome, Parser, Tag, TimeValue};
 
 fn corpus() -> Option<PathBuf> {
     let p = PathBuf::from(concat!(
@@ -165,4 +165,155 @@ fn idp_fixtures() {
         (c.records(), c.events.len(), c.skipped, c.errors),
         (3, 1, 0, 2)
     );
+}
+
+fn windows_fixture(name: &str) -> PathBuf {
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/auth/windows"
+    ))
+    .join(name)
+}
+
+/// (fixture, parser picked by sniffing among all auth parsers, records, events, errors)
+const WINDOWS_FIXTURES: &[(&str, &str, u64, usize, u64)] = &[
+    ("wevtutil_security.xml", "windows.xml", 9, 6, 3),
+    ("eventviewer_saved.xml", "windows.xml", 2, 2, 0),
+    (
+        "powershell_winevent.json",
+        "windows.powershell_json",
+        7,
+        5,
+        2,
+    ),
+    (
+        "powershell7_single.json",
+        "windows.powershell_json",
+        1,
+        1,
+        0,
+    ),
+    ("evtx_dump_same_events.jsonl", "windows.json", 2, 2, 0),
+];
+
+#[test]
+fn windows_fixtures_sniffed_and_counted() {
+    for (f, want, rec, ev, er) in WINDOWS_FIXTURES {
+        let (id, c) = run(&windows_fixture(f));
+        assert_eq!(&id, want, "{f} sniffed as {id}");
+        assert_eq!(
+            (c.records(), c.events.len(), c.skipped, c.errors),
+            (*rec, *ev, 0, *er),
+            "{f}: {:?}",
+            c.error_samples
+        );
+    }
+}
+
+/// The XML and PowerShell fixtures carry two real events of the corpus EVTX files: both
+/// must map exactly as the binary EVTX path maps them.
+#[test]
+fn xml_and_powershell_shapes_match_evtx() {
+    let Some(root) = corpus() else { return };
+    let key = |e: &tplus_model::Event| {
+        (
+            e.action.clone(),
+            e.actor.clone(),
+            e.actor_kind,
+            e.target.clone(),
+            e.outcome,
+            e.src_ip.clone(),
+            e.event_id.clone(),
+            e.tags.clone(),
+        )
+    };
+    for (evtx, event_id) in [
+        (
+            "deepbluecli-evtx/smb-password-guessing-security.evtx",
+            "DESKTOP-M5SN04R/Security/2455",
+        ),
+        (
+            "evtx-attack-samples/DE_RDP_Tunneling_4624.evtx",
+            "PC02.example.corp/Security/5315",
+        ),
+    ] {
+        let (_, c) = run(&root.join(evtx));
+        let Some(reference) = c
+            .events
+            .iter()
+            .find(|e| e.event_id.as_deref() == Some(event_id))
+        else {
+            panic!("{event_id} not in {evtx}");
+        };
+        let mut compared = 0;
+        for (f, ..) in WINDOWS_FIXTURES {
+            let (id, c) = run(&windows_fixture(f));
+            for e in c
+                .events
+                .iter()
+                .filter(|e| e.event_id.as_deref() == Some(event_id))
+            {
+                assert_eq!(key(e), key(reference), "{f} ({id}) vs {evtx}");
+                // Windows PowerShell's `/Date(ms)/` keeps milliseconds only.
+                let (TimeValue::Instant(a), TimeValue::Instant(b)) = (e.time, reference.time)
+                else {
+                    panic!("{f}: {} not an instant", e.ts_raw);
+                };
+                let tolerance_us = if id == "windows.powershell_json" {
+                    1000
+                } else {
+                    0
+                };
+                assert!(
+                    (a - b)
+                        .num_microseconds()
+                        .is_some_and(|d| d.abs() < tolerance_us.max(1)),
+                    "{f}: {a} vs {b}"
+                );
+                compared += 1;
+            }
+        }
+        assert!(compared >= 3, "{event_id} compared {compared} times");
+    }
+}
+
+/// Every record of every corpus EVTX file, rendered as XML the way `evtx_dump -o xml` writes
+/// it (a `Record <n>` line, a declaration, the event), must map exactly as the EVTX path
+/// maps it: the whole corpus becomes a cross-check of the XML shape on real events.
+#[test]
+fn xml_rendering_of_the_corpus_evtx_maps_like_evtx() {
+    let Some(root) = corpus() else { return };
+    for (f, ..) in PINNED {
+        let data = std::fs::read(root.join(f)).unwrap_or_default();
+        let Ok(mut p) = evtx::EvtxParser::from_buffer(data.clone()) else {
+            panic!("{f} unreadable");
+        };
+        let mut xml = String::new();
+        for r in p.records().flatten() {
+            xml.push_str(&format!("Record {}\n{}\n", r.event_record_id, r.data));
+        }
+        let from_xml = collect(&tplus_auth::WindowsXml, xml.as_bytes());
+        let from_evtx = collect(&tplus_auth::WindowsEvtx, &data);
+        assert_eq!(
+            (from_xml.events.len(), from_xml.errors),
+            (from_evtx.events.len(), from_evtx.errors),
+            "{f}: {:?}",
+            from_xml.error_samples.first()
+        );
+        for (x, e) in from_xml.events.iter().zip(&from_evtx.events) {
+            let key = |e: &tplus_model::Event| {
+                (
+                    e.action.clone(),
+                    e.actor.clone(),
+                    e.actor_kind,
+                    e.target.clone(),
+                    e.outcome,
+                    e.src_ip.clone(),
+                    e.event_id.clone(),
+                    e.time,
+                )
+            };
+            assert_eq!(key(x), key(e), "{f}");
+        }
+    }
 }

@@ -2,7 +2,9 @@
 //! IdP parsers (stand-in for cargo-fuzz, which is not run here).
 
 use proptest::prelude::*;
-use tplus_auth::{EntraSignIn, OktaSystemLog, WindowsEvtx, WindowsJson};
+use tplus_auth::{
+    EntraSignIn, OktaSystemLog, WindowsEvtx, WindowsJson, WindowsPowerShellJson, WindowsXml,
+};
 use tplus_model::{collect, Parser, RecordSink};
 
 fn parsers() -> Vec<Box<dyn Parser>> {
@@ -11,6 +13,8 @@ fn parsers() -> Vec<Box<dyn Parser>> {
         Box::new(EntraSignIn),
         Box::new(WindowsEvtx),
         Box::new(WindowsJson),
+        Box::new(WindowsXml),
+        Box::new(WindowsPowerShellJson),
     ]
 }
 
@@ -45,6 +49,9 @@ fn check(data: &[u8]) {
 
 const OKTA: &str = include_str!("../../../fixtures/auth/idp/okta_system_log.json");
 const ENTRA: &str = include_str!("../../../fixtures/auth/idp/entra_signins.json");
+const WEVTUTIL: &str = include_str!("../../../fixtures/auth/windows/wevtutil_security.xml");
+const SAVED_XML: &str = include_str!("../../../fixtures/auth/windows/eventviewer_saved.xml");
+const POWERSHELL: &str = include_str!("../../../fixtures/auth/windows/powershell_winevent.json");
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
@@ -53,8 +60,10 @@ proptest! {
         check(&data);
     }
     #[test]
-    fn mutated_fixtures(pick in 0usize..3, cut in 0usize..4000, pos in 0usize..4000, byte in any::<u8>()) {
-        let mut d = match pick { 0 => OKTA.as_bytes().to_vec(), 1 => ENTRA.as_bytes().to_vec(), _ => {
+    fn mutated_fixtures(pick in 0usize..6, cut in 0usize..13000, pos in 0usize..13000, byte in any::<u8>()) {
+        let mut d = match pick { 0 => OKTA.as_bytes().to_vec(), 1 => ENTRA.as_bytes().to_vec(),
+            2 => WEVTUTIL.as_bytes().to_vec(), 3 => SAVED_XML.as_bytes().to_vec(),
+            4 => POWERSHELL.as_bytes().to_vec(), _ => {
             let mut v = b"ElfFile\0".to_vec(); v.resize(4096, 0); v } };
         let l = d.len();
         if let Some(b) = d.get_mut(pos % l.max(1)) { *b = byte; }
