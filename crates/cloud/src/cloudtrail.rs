@@ -20,7 +20,7 @@ use tplus_model::{
     Sniff, Tag, TimeValue,
 };
 
-use crate::frame::{frame, Item};
+use crate::frame::{frame_with, Framed, Item};
 use crate::jsonx::{de_error, raw_to_value, Body, Text};
 
 /// The format id.
@@ -200,11 +200,7 @@ impl Parser for CloudTrail {
         sniff(head)
     }
     fn parse(&self, data: &[u8], sink: &mut dyn RecordSink) {
-        frame(data, &["Records", "Events"], &mut |item| match item {
-            Item::Record(bytes, loc) => record(bytes, loc, sink),
-            Item::Error(loc, msg) => sink.error(loc, msg),
-            Item::Skip(loc, why) => sink.skipped(loc, why),
-        });
+        frame_with(data, &["Records", "Events"], &mut Records(sink));
     }
     fn dedup_by_event_id(&self) -> bool {
         true
@@ -236,6 +232,33 @@ fn sniff(head: &[u8]) -> Sniff {
     Sniff::NO
 }
 
+/// Hands framed records to the sink; the elements of a wrapping array are parsed in place.
+struct Records<'s>(&'s mut dyn RecordSink);
+
+impl<'a> Framed<'a> for Records<'_> {
+    fn item(&mut self, item: Item<'a>) {
+        match item {
+            Item::Record(bytes, loc) => record(bytes, loc, self.0),
+            Item::Error(loc, msg) => self.0.error(loc, msg),
+            Item::Skip(loc, why) => self.0.skipped(loc, why),
+        }
+    }
+
+    /// One pass per record: the deserialiser finds where the record ends while it reads
+    /// it. Anything it does not read cleanly (not an object, malformed, too deep...) goes
+    /// back to the scanner and then to [`record`], which gives the located error as before.
+    fn tail(&mut self, tail: &'a [u8], loc: Location) -> Option<usize> {
+        if tail.first() != Some(&b'{') {
+            return None;
+        }
+        let mut stream = serde_json::Deserializer::from_slice(tail).into_iter::<Record<'a>>();
+        let rec = stream.next()?.ok()?;
+        let end = stream.byte_offset();
+        handle(&rec, loc, self.0);
+        Some(end)
+    }
+}
+
 fn record(bytes: &[u8], loc: Location, sink: &mut dyn RecordSink) {
     let rec: Record = match serde_json::from_slice(bytes) {
         Ok(r) => r,
@@ -246,6 +269,11 @@ fn record(bytes: &[u8], loc: Location, sink: &mut dyn RecordSink) {
             )
         }
     };
+    handle(&rec, loc, sink);
+}
+
+/// What a record that deserialised says: a digest, a wrapper around a record, or a record.
+fn handle(rec: &Record<'_>, loc: Location, sink: &mut dyn RecordSink) {
     if rec.digest_start_time.get().is_some() && rec.log_files.is_some() {
         return sink.skipped(loc, DIGEST_SKIP);
     }
@@ -300,7 +328,7 @@ fn record(bytes: &[u8], loc: Location, sink: &mut dyn RecordSink) {
             sink,
         );
     }
-    emit(&rec, loc, Shape::Plain, None, None, sink);
+    emit(rec, loc, Shape::Plain, None, None, sink);
 }
 
 /// Who acted and what kind of actor, from `userIdentity` alone.
@@ -438,7 +466,12 @@ fn target_of(params: Option<&Value>, resources: Option<&[Resource<'_>]>) -> Opti
             if let Some(s) = p.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()) {
                 if k == "bucketName" {
                     if let Some(key) = p.get("key").and_then(Value::as_str) {
-                        return Some(format!("s3://{s}/{key}"));
+                        let mut t = String::with_capacity(6 + s.len() + key.len());
+                        t.push_str("s3://");
+                        t.push_str(s);
+                        t.push('/');
+                        t.push_str(key);
+                        return Some(t);
                     }
                 }
                 return Some(s.to_owned());
@@ -588,6 +621,76 @@ fn classify(service: &str, name: &str, failed: bool) -> (Vec<Tag>, u8) {
     (tags, sig)
 }
 
+/// Attributes gathered in order and turned into the event's map once: the same map as one
+/// `insert` per attribute (a later duplicate wins), built without moving the event around.
+struct Attrs(Vec<(u8, &'static str, Value)>);
+
+impl Attrs {
+    fn put(&mut self, k: &'static str, v: impl Into<Value>) {
+        self.0.push((attr_rank(k), k, v.into()));
+    }
+
+    /// The map. Pre-sorted by rank (a stable sort of small integers), so the map's own
+    /// sort of the keys finds them in order; the rank only saves work, the map's order is
+    /// still the keys'.
+    fn into_map(mut self) -> std::collections::BTreeMap<String, Value> {
+        self.0.sort_by_key(|a| a.0);
+        self.0
+            .into_iter()
+            .map(|(_, k, v)| (k.to_owned(), v))
+            .collect()
+    }
+}
+
+/// Where an attribute name sorts among those this parser writes.
+fn attr_rank(k: &str) -> u8 {
+    match k {
+        "access_key_id" => 0,
+        "access_key_kind" => 1,
+        "account" => 2,
+        "actor_account" => 3,
+        "actor_kind_basis" => 4,
+        "additional_event_data" => 5,
+        "error_code" => 6,
+        "error_message" => 7,
+        "event_category" => 8,
+        "event_type" => 9,
+        "event_version" => 10,
+        "eventbridge_id" => 11,
+        "insight_details" => 12,
+        "insight_state" => 13,
+        "insight_type" => 14,
+        "invoked_by" => 15,
+        "mfa_authenticated" => 16,
+        "mfa_used" => 17,
+        "principal_id" => 18,
+        "read_only" => 19,
+        "region" => 20,
+        "request_id" => 21,
+        "request_parameters" => 22,
+        "response_elements" => 23,
+        "session_credential_from_console" => 24,
+        "session_issuer" => 25,
+        "session_issuer_type" => 26,
+        "shape" => 27,
+        "shared_event_id" => 28,
+        "source_identity" => 29,
+        "source_ip_address" => 30,
+        "user_agent" => 31,
+        "user_identity_type" => 32,
+        _ => u8::MAX,
+    }
+}
+
+/// `text::excerpt(s, max)` as an owned string, without a second copy when nothing is cut.
+fn excerpt_owned(s: String, max: usize) -> String {
+    if s.len() <= max {
+        s
+    } else {
+        text::excerpt(&s, max).into_owned()
+    }
+}
+
 fn emit(
     rec: &Record<'_>,
     loc: Location,
@@ -621,16 +724,16 @@ fn emit(
     let insight =
         event_type == "AwsCloudTrailInsight" || rec.event_category.get() == Some("Insight");
 
-    let mut b = Event::builder(ID, tv, ts_raw)
-        .at(loc)
-        .event_id(rec.event_id.non_empty());
+    let mut ev = Event::builder(ID, tv, ts_raw).at(loc).build();
+    ev.event_id = rec.event_id.non_empty().map(str::to_owned);
     if let Some(why) = lowered {
-        b = b.lower(Confidence::Medium, why);
+        ev.lower_confidence(Confidence::Medium, why);
     }
     if let TimeValue::Local(_) = tv {
-        b = b.lower(Confidence::Low, "eventTime carries no zone");
+        ev.lower_confidence(Confidence::Low, "eventTime carries no zone");
     }
-    b = b.attr("shape", shape.as_str());
+    let mut a = Attrs(Vec::with_capacity(28));
+    a.put("shape", shape.as_str());
     for (k, v) in [
         ("region", &rec.aws_region),
         ("account", &rec.recipient_account_id),
@@ -642,20 +745,21 @@ fn emit(
         ("shared_event_id", &rec.shared_event_id),
     ] {
         if let Some(s) = v.non_empty() {
-            b = b.attr(k, text::excerpt(s, 512).into_owned());
+            a.put(k, text::excerpt(s, 512).into_owned());
         }
     }
     if let Some(ro) = rec.read_only.get() {
-        b = b.attr("read_only", ro == "true");
+        a.put("read_only", ro == "true");
     }
     if let Some(id) = envelope_id {
-        b = b.attr("eventbridge_id", id);
+        a.put("eventbridge_id", id);
     }
-    if let Some(ip) = rec.source_ip_address.non_empty() {
-        if text::normalise_ip(ip).is_none() {
-            b = b.attr("source_ip_address", text::excerpt(ip, 256).into_owned());
+    let src_ip = rec.source_ip_address.non_empty();
+    if let Some(ip) = src_ip {
+        ev.src_ip = text::normalise_ip(ip);
+        if ev.src_ip.is_none() {
+            a.put("source_ip_address", text::excerpt(ip, 256).into_owned());
         }
-        b = b.src_ip(Some(ip));
     }
 
     if insight {
@@ -676,53 +780,53 @@ fn emit(
             _ => "Insight",
         };
         if let Some(d) = details.as_ref() {
-            b = b.attr(
+            a.put(
                 "insight_details",
                 text::excerpt(&d.to_string(), crate::jsonx::BODY_MAX).into_owned(),
             );
         }
-        let event = b
-            .desc(desc)
-            .action(format!("insight:{service}:{name}"))
-            .attr("insight_type", itype)
-            .attr("insight_state", state)
-            .significance(40)
-            .message(format!("CloudTrail Insight {itype} {state} for {service}:{name} (a summary of unusual activity, not an API call)"))
-            .build();
-        return sink.event(event);
+        a.put("insight_type", itype);
+        a.put("insight_state", state);
+        ev.timestamp_desc = desc.to_owned();
+        ev.action = Some(format!("insight:{service}:{name}"));
+        ev.significance = 40;
+        ev.message = format!("CloudTrail Insight {itype} {state} for {service}:{name} (a summary of unusual activity, not an API call)");
+        ev.attributes = a.into_map();
+        return sink.event(ev);
     }
 
     let ui = rec.user_identity.as_ref();
     let default_ui = UserIdentity::default();
     let (actor, kind, basis) = actor_of(ui.unwrap_or(&default_ui));
-    b = b.actor(actor.clone(), kind).attr("actor_kind_basis", basis);
+    ev.actor_kind = kind;
+    a.put("actor_kind_basis", basis);
     if let Some(ui) = ui {
         if let Some(t) = ui.kind.non_empty() {
-            b = b.attr("user_identity_type", t);
+            a.put("user_identity_type", t);
         }
         if let Some(v) = ui.invoked_by.non_empty() {
-            b = b.attr("invoked_by", v);
+            a.put("invoked_by", v);
         }
         if let Some(v) = ui.principal_id.non_empty() {
-            b = b.attr("principal_id", v);
+            a.put("principal_id", v);
         }
         if let Some(v) = ui.account_id.non_empty() {
-            b = b.attr("actor_account", v);
+            a.put("actor_account", v);
         }
         if let Some(v) = ui.source_identity.non_empty().or(ui
             .session_context
             .as_ref()
             .and_then(|s| s.source_identity.non_empty()))
         {
-            b = b.attr("source_identity", v);
+            a.put("source_identity", v);
         }
         if let Some(sc) = ui.session_context.as_ref() {
             if let Some(i) = sc.session_issuer.as_ref() {
                 if let Some(arn) = i.arn.non_empty() {
-                    b = b.attr("session_issuer", arn);
+                    a.put("session_issuer", arn);
                 }
                 if let Some(t) = i.kind.non_empty() {
-                    b = b.attr("session_issuer_type", t);
+                    a.put("session_issuer_type", t);
                 }
             }
             if let Some(m) = sc
@@ -730,7 +834,7 @@ fn emit(
                 .as_ref()
                 .and_then(|a| a.mfa_authenticated.non_empty())
             {
-                b = b.attr("mfa_authenticated", m == "true");
+                a.put("mfa_authenticated", m == "true");
             }
         }
         if let Some(k) = ui.access_key_id.non_empty() {
@@ -741,9 +845,8 @@ fn emit(
             } else {
                 "other"
             };
-            b = b
-                .attr("access_key_kind", kind)
-                .attr("access_key_id", text::mask_secret(k));
+            a.put("access_key_kind", kind);
+            a.put("access_key_id", text::mask_secret(k));
         }
     }
 
@@ -755,16 +858,22 @@ fn emit(
     let mut fail_text = None;
     if let Some(code) = rec.error_code.non_empty() {
         outcome = Outcome::Failure;
-        b = b.attr("error_code", code);
+        a.put("error_code", code);
         let msg = rec
             .error_message
             .non_empty()
             .map(|m| text::excerpt(m, 512).into_owned());
         if let Some(m) = &msg {
-            b = b.attr("error_message", m.clone());
+            a.put("error_message", m.clone());
         }
         fail_text = Some(match msg {
-            Some(m) => format!("{code}: {m}"),
+            Some(m) => {
+                let mut t = String::with_capacity(code.len() + 2 + m.len());
+                t.push_str(code);
+                t.push_str(": ");
+                t.push_str(&m);
+                t
+            }
             None => code.to_owned(),
         });
     }
@@ -793,21 +902,21 @@ fn emit(
         .map(str::to_owned);
     let mfa_used = mfa_used.as_deref();
     if let Some(m) = mfa_used {
-        b = b.attr("mfa_used", m);
+        a.put("mfa_used", m);
     }
     if let Some(v) = rec.session_credential_from_console.non_empty() {
-        b = b.attr("session_credential_from_console", v == "true");
+        a.put("session_credential_from_console", v == "true");
     }
 
     let failed = outcome == Outcome::Failure;
     let (tags, mut sig) = classify(service, name, failed);
     for t in tags {
-        b = b.tag(t);
+        ev.tag(t);
     }
     if console_login {
         let root = ui.and_then(|u| u.kind.get()) == Some("Root");
         if outcome != Outcome::Failure && mfa_used == Some("No") {
-            b = b.tag(Tag::LoginWithoutMfa);
+            ev.tag(Tag::LoginWithoutMfa);
             sig = sig.max(75);
         }
         if root {
@@ -816,13 +925,13 @@ fn emit(
     }
     let target = target_of(params.value(), rec.resources.as_deref());
     if let Some(p) = params.excerpt() {
-        b = b.attr("request_parameters", p);
+        a.put("request_parameters", p);
     }
     if let Some(r) = response.excerpt() {
-        b = b.attr("response_elements", r);
+        a.put("response_elements", r);
     }
     if let Some(r) = extra.excerpt() {
-        b = b.attr("additional_event_data", r);
+        a.put("additional_event_data", r);
     }
     let desc = match event_type {
         "AwsConsoleSignIn" => "Console Sign-in",
@@ -831,8 +940,21 @@ fn emit(
         "AwsVpceEvent" => "VPC Endpoint Event",
         _ => "API Call",
     };
-    let action = format!("{service}:{name}");
-    let mut message = action.clone();
+    let mut action = String::with_capacity(service.len() + 1 + name.len());
+    action.push_str(service);
+    action.push(':');
+    action.push_str(name);
+    let mut message = String::with_capacity(
+        action.len()
+            + 4
+            + actor.as_ref().map_or(0, String::len)
+            + 4
+            + target.as_ref().map_or(0, String::len)
+            + 6
+            + src_ip.map_or(0, str::len)
+            + 24,
+    );
+    message.push_str(&action);
     if let Some(a) = &actor {
         message.push_str(" by ");
         message.push_str(a);
@@ -841,7 +963,7 @@ fn emit(
         message.push_str(" on ");
         message.push_str(t);
     }
-    if let Some(ip) = rec.source_ip_address.non_empty() {
+    if let Some(ip) = src_ip {
         message.push_str(" from ");
         message.push_str(ip);
     }
@@ -857,15 +979,15 @@ fn emit(
             _ => " succeeded",
         });
     }
-    let event = b
-        .desc(desc)
-        .action(action)
-        .target(target)
-        .outcome(outcome)
-        .significance(sig)
-        .message(text::excerpt(&message, 1024).into_owned())
-        .build();
-    sink.event(event);
+    ev.actor = actor;
+    ev.timestamp_desc = desc.to_owned();
+    ev.action = Some(action);
+    ev.target = target;
+    ev.outcome = outcome;
+    ev.significance = sig.min(100);
+    ev.message = excerpt_owned(message, 1024);
+    ev.attributes = a.into_map();
+    sink.event(ev);
 }
 
 #[cfg(test)]
@@ -877,6 +999,15 @@ mod tests {
         format!(
             r#"{{"eventVersion":"1.08","userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/alice","userName":"alice","accessKeyId":"AKIAIOSFODNN7EXAMPLE","accountId":"111122223333"}},"eventTime":"2025-03-01T10:00:00Z","eventSource":"iam.amazonaws.com","eventName":"{name}","awsRegion":"us-east-1","sourceIPAddress":"203.0.113.9","userAgent":"aws-cli/2","eventID":"id-{name}","eventType":"AwsApiCall","readOnly":false,"recipientAccountId":"111122223333"{extra}}}"#
         )
+    }
+
+    #[test]
+    fn attribute_ranks_follow_the_names() {
+        const NAMES: [&str; 33] = ["access_key_id", "access_key_kind", "account", "actor_account", "actor_kind_basis", "additional_event_data", "error_code", "error_message", "event_category", "event_type", "event_version", "eventbridge_id", "insight_details", "insight_state", "insight_type", "invoked_by", "mfa_authenticated", "mfa_used", "principal_id", "read_only", "region", "request_id", "request_parameters", "response_elements", "session_credential_from_console", "session_issuer", "session_issuer_type", "shape", "shared_event_id", "source_identity", "source_ip_address", "user_agent", "user_identity_type"];
+        for w in NAMES.windows(2) {
+            assert!(w[0] < w[1] && attr_rank(w[0]) < attr_rank(w[1]), "{w:?}");
+        }
+        assert_eq!(attr_rank("not_an_attribute"), u8::MAX);
     }
 
     #[test]

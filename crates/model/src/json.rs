@@ -217,10 +217,17 @@ impl ArrayElements<'_> {
     }
 }
 
-impl Iterator for ArrayElements<'_> {
-    type Item = Result<(usize, usize), ScanError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+impl ArrayElements<'_> {
+    /// Like [`Iterator::next`], but `known_end(start)` may give the end (exclusive) of the
+    /// element that starts at `start`, when the caller already found it (by parsing the
+    /// element), so the element is not scanned twice. `None` scans as `next` does.
+    ///
+    /// The end given must be the one [`value_end`] would find: the end of a JSON value
+    /// that is well formed from `start`.
+    pub fn next_with(
+        &mut self,
+        known_end: impl FnOnce(usize) -> Option<usize>,
+    ) -> Option<Result<(usize, usize), ScanError>> {
         if self.done {
             return None;
         }
@@ -241,6 +248,10 @@ impl Iterator for ArrayElements<'_> {
             _ => {}
         }
         self.first = false;
+        if let Some(end) = known_end(i) {
+            self.pos = end;
+            return Some(Ok((i, end)));
+        }
         match value_end(self.data, i) {
             Ok(end) => {
                 self.pos = end;
@@ -251,6 +262,14 @@ impl Iterator for ArrayElements<'_> {
                 Some(Err(e))
             }
         }
+    }
+}
+
+impl Iterator for ArrayElements<'_> {
+    type Item = Result<(usize, usize), ScanError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_with(|_| None)
     }
 }
 
