@@ -200,7 +200,10 @@ impl Parser for CloudTrail {
         sniff(head)
     }
     fn parse(&self, data: &[u8], sink: &mut dyn RecordSink) {
-        frame_with(data, &["Records", "Events"], &mut Records(sink));
+        // Valid UTF-8 as a whole (checked once, fast for ASCII) lets the deserialiser skip
+        // checking each string again.
+        let text = std::str::from_utf8(data).ok();
+        frame_with(data, &["Records", "Events"], &mut Records { sink, text });
     }
     fn dedup_by_event_id(&self) -> bool {
         true
@@ -233,14 +236,18 @@ fn sniff(head: &[u8]) -> Sniff {
 }
 
 /// Hands framed records to the sink; the elements of a wrapping array are parsed in place.
-struct Records<'s>(&'s mut dyn RecordSink);
+struct Records<'s, 't> {
+    sink: &'s mut dyn RecordSink,
+    /// The whole input when it is valid UTF-8.
+    text: Option<&'t str>,
+}
 
-impl<'a> Framed<'a> for Records<'_> {
+impl<'a> Framed<'a> for Records<'_, 'a> {
     fn item(&mut self, item: Item<'a>) {
         match item {
-            Item::Record(bytes, loc) => record(bytes, loc, self.0),
-            Item::Error(loc, msg) => self.0.error(loc, msg),
-            Item::Skip(loc, why) => self.0.skipped(loc, why),
+            Item::Record(bytes, loc) => record(bytes, loc, self.sink),
+            Item::Error(loc, msg) => self.sink.error(loc, msg),
+            Item::Skip(loc, why) => self.sink.skipped(loc, why),
         }
     }
 
@@ -251,10 +258,23 @@ impl<'a> Framed<'a> for Records<'_> {
         if tail.first() != Some(&b'{') {
             return None;
         }
-        let mut stream = serde_json::Deserializer::from_slice(tail).into_iter::<Record<'a>>();
-        let rec = stream.next()?.ok()?;
-        let end = stream.byte_offset();
-        handle(&rec, loc, self.0);
+        let (rec, end) = match self.text {
+            Some(text) => {
+                // `tail` ends the input and starts with `{`, so it is a suffix on a
+                // character boundary.
+                let t = text.get(text.len().checked_sub(tail.len())?..)?;
+                let mut stream = serde_json::Deserializer::from_str(t).into_iter::<Record<'a>>();
+                let rec = stream.next()?.ok()?;
+                (rec, stream.byte_offset())
+            }
+            None => {
+                let mut stream =
+                    serde_json::Deserializer::from_slice(tail).into_iter::<Record<'a>>();
+                let rec = stream.next()?.ok()?;
+                (rec, stream.byte_offset())
+            }
+        };
+        handle(&rec, loc, self.sink);
         Some(end)
     }
 }
@@ -621,64 +641,117 @@ fn classify(service: &str, name: &str, failed: bool) -> (Vec<Tag>, u8) {
     (tags, sig)
 }
 
-/// Attributes gathered in order and turned into the event's map once: the same map as one
-/// `insert` per attribute (a later duplicate wins), built without moving the event around.
-struct Attrs(Vec<(u8, &'static str, Value)>);
+/// The attribute names this parser writes, sorted.
+const ATTR_NAMES: [&str; 33] = [
+    "access_key_id",
+    "access_key_kind",
+    "account",
+    "actor_account",
+    "actor_kind_basis",
+    "additional_event_data",
+    "error_code",
+    "error_message",
+    "event_category",
+    "event_type",
+    "event_version",
+    "eventbridge_id",
+    "insight_details",
+    "insight_state",
+    "insight_type",
+    "invoked_by",
+    "mfa_authenticated",
+    "mfa_used",
+    "principal_id",
+    "read_only",
+    "region",
+    "request_id",
+    "request_parameters",
+    "response_elements",
+    "session_credential_from_console",
+    "session_issuer",
+    "session_issuer_type",
+    "shape",
+    "shared_event_id",
+    "source_identity",
+    "source_ip_address",
+    "user_agent",
+    "user_identity_type",
+];
+
+/// Attributes gathered by name and turned into the event's map once, in name order: the
+/// same map as one `insert` per attribute (a later value for a name wins), built without
+/// searching the map per attribute or moving the event around.
+struct Attrs {
+    known: [Option<Value>; ATTR_NAMES.len()],
+    /// Names missing from [`ATTR_NAMES`] (none today): kept all the same.
+    other: Vec<(&'static str, Value)>,
+}
 
 impl Attrs {
-    fn put(&mut self, k: &'static str, v: impl Into<Value>) {
-        self.0.push((attr_rank(k), k, v.into()));
+    fn new() -> Self {
+        Attrs {
+            known: std::array::from_fn(|_| None),
+            other: Vec::new(),
+        }
     }
 
-    /// The map. Pre-sorted by rank (a stable sort of small integers), so the map's own
-    /// sort of the keys finds them in order; the rank only saves work, the map's order is
-    /// still the keys'.
-    fn into_map(mut self) -> std::collections::BTreeMap<String, Value> {
-        self.0.sort_by_key(|a| a.0);
-        self.0
-            .into_iter()
-            .map(|(_, k, v)| (k.to_owned(), v))
-            .collect()
+    fn put(&mut self, k: &'static str, v: impl Into<Value>) {
+        match attr_index(k).and_then(|i| self.known.get_mut(i)) {
+            Some(slot) => *slot = Some(v.into()),
+            None => self.other.push((k, v.into())),
+        }
+    }
+
+    fn into_map(self) -> std::collections::BTreeMap<String, Value> {
+        let mut v: Vec<(String, Value)> = Vec::with_capacity(ATTR_NAMES.len());
+        for (k, x) in ATTR_NAMES.iter().zip(self.known) {
+            if let Some(x) = x {
+                v.push(((*k).to_owned(), x));
+            }
+        }
+        v.extend(self.other.into_iter().map(|(k, x)| (k.to_owned(), x)));
+        // Already in order unless `other` is used; the map sorts (stably) all the same.
+        v.into_iter().collect()
     }
 }
 
-/// Where an attribute name sorts among those this parser writes.
-fn attr_rank(k: &str) -> u8 {
+/// Where a name is in [`ATTR_NAMES`].
+fn attr_index(k: &str) -> Option<usize> {
     match k {
-        "access_key_id" => 0,
-        "access_key_kind" => 1,
-        "account" => 2,
-        "actor_account" => 3,
-        "actor_kind_basis" => 4,
-        "additional_event_data" => 5,
-        "error_code" => 6,
-        "error_message" => 7,
-        "event_category" => 8,
-        "event_type" => 9,
-        "event_version" => 10,
-        "eventbridge_id" => 11,
-        "insight_details" => 12,
-        "insight_state" => 13,
-        "insight_type" => 14,
-        "invoked_by" => 15,
-        "mfa_authenticated" => 16,
-        "mfa_used" => 17,
-        "principal_id" => 18,
-        "read_only" => 19,
-        "region" => 20,
-        "request_id" => 21,
-        "request_parameters" => 22,
-        "response_elements" => 23,
-        "session_credential_from_console" => 24,
-        "session_issuer" => 25,
-        "session_issuer_type" => 26,
-        "shape" => 27,
-        "shared_event_id" => 28,
-        "source_identity" => 29,
-        "source_ip_address" => 30,
-        "user_agent" => 31,
-        "user_identity_type" => 32,
-        _ => u8::MAX,
+        "access_key_id" => Some(0),
+        "access_key_kind" => Some(1),
+        "account" => Some(2),
+        "actor_account" => Some(3),
+        "actor_kind_basis" => Some(4),
+        "additional_event_data" => Some(5),
+        "error_code" => Some(6),
+        "error_message" => Some(7),
+        "event_category" => Some(8),
+        "event_type" => Some(9),
+        "event_version" => Some(10),
+        "eventbridge_id" => Some(11),
+        "insight_details" => Some(12),
+        "insight_state" => Some(13),
+        "insight_type" => Some(14),
+        "invoked_by" => Some(15),
+        "mfa_authenticated" => Some(16),
+        "mfa_used" => Some(17),
+        "principal_id" => Some(18),
+        "read_only" => Some(19),
+        "region" => Some(20),
+        "request_id" => Some(21),
+        "request_parameters" => Some(22),
+        "response_elements" => Some(23),
+        "session_credential_from_console" => Some(24),
+        "session_issuer" => Some(25),
+        "session_issuer_type" => Some(26),
+        "shape" => Some(27),
+        "shared_event_id" => Some(28),
+        "source_identity" => Some(29),
+        "source_ip_address" => Some(30),
+        "user_agent" => Some(31),
+        "user_identity_type" => Some(32),
+        _ => None,
     }
 }
 
@@ -732,7 +805,7 @@ fn emit(
     if let TimeValue::Local(_) = tv {
         ev.lower_confidence(Confidence::Low, "eventTime carries no zone");
     }
-    let mut a = Attrs(Vec::with_capacity(28));
+    let mut a = Attrs::new();
     a.put("shape", shape.as_str());
     for (k, v) in [
         ("region", &rec.aws_region),
@@ -1002,12 +1075,18 @@ mod tests {
     }
 
     #[test]
-    fn attribute_ranks_follow_the_names() {
-        const NAMES: [&str; 33] = ["access_key_id", "access_key_kind", "account", "actor_account", "actor_kind_basis", "additional_event_data", "error_code", "error_message", "event_category", "event_type", "event_version", "eventbridge_id", "insight_details", "insight_state", "insight_type", "invoked_by", "mfa_authenticated", "mfa_used", "principal_id", "read_only", "region", "request_id", "request_parameters", "response_elements", "session_credential_from_console", "session_issuer", "session_issuer_type", "shape", "shared_event_id", "source_identity", "source_ip_address", "user_agent", "user_identity_type"];
-        for w in NAMES.windows(2) {
-            assert!(w[0] < w[1] && attr_rank(w[0]) < attr_rank(w[1]), "{w:?}");
+    fn attribute_names_are_sorted_and_complete() {
+        assert!(ATTR_NAMES.windows(2).all(|w| w[0] < w[1]));
+        for (i, n) in ATTR_NAMES.iter().enumerate() {
+            assert_eq!(attr_index(n), Some(i));
         }
-        assert_eq!(attr_rank("not_an_attribute"), u8::MAX);
+        assert_eq!(attr_index("not_an_attribute"), None);
+        // Every name `put` in this file is in the table (unknown names take a slower path).
+        let src = include_str!("cloudtrail.rs");
+        for part in src.split("a.put(\"").skip(1) {
+            let name = part.split('"').next().unwrap();
+            assert!(ATTR_NAMES.contains(&name), "{name}");
+        }
     }
 
     #[test]
@@ -1162,5 +1241,92 @@ mod tests {
                     .contains("not kept"));
             }
         }
+    }
+
+    /// A record read in place from a `Records` array gives what the same record read
+    /// alone (framed by the scanner, then deserialised) gives.
+    fn same_in_place_and_alone(r: &[u8]) {
+        let mut doc = b"{\"Records\":[".to_vec();
+        doc.extend_from_slice(r);
+        doc.extend_from_slice(b"]}");
+        let a = collect(&CloudTrail, r);
+        let b = collect(&CloudTrail, &doc);
+        let show = |c: &tplus_model::Collected| {
+            let mut events: Vec<Event> = c.events.clone();
+            for e in &mut events {
+                e.location = Location::default();
+            }
+            let errors: Vec<&String> = c.error_samples.iter().map(|(_, m)| m).collect();
+            format!("{events:?} {} {} {errors:?}", c.skipped, c.errors)
+        };
+        assert_eq!(show(&a), show(&b), "{}", String::from_utf8_lossy(r));
+    }
+
+    #[test]
+    fn in_place_records_read_as_alone() {
+        let big = format!(
+            r#","requestParameters":{{"bucketName":"b","key":"{}","items":[{}]}}"#,
+            "k".repeat(5000),
+            vec![r#"{"instanceId":"i-0123456789abcdef0"}"#; 300].join(",")
+        );
+        let cases: Vec<String> = vec![
+            rec("CreateUser", r#","requestParameters":{"userName":"nul\u0000byte","tags":[{"key":"a\"b","value":"c\\d\n"}]}"#),
+            rec("CreateUser", r#","requestParameters":{"userName":"\ud83d\ude00 é \u2603","policy":"{\"Effect\":\"Allow\"}"}"#),
+            rec("CreateUser", r#","requestParameters":{"userName":"lone \ud83d"}"#),
+            rec("GetObject", &big),
+            rec("CreateUser", r#","requestParameters":null,"responseElements":null,"additionalEventData":null,"errorCode":null,"userIdentity":null"#),
+            rec("CreateUser", r#","requestParameters":{},"responseElements":[],"additionalEventData":{}"#),
+            rec("CreateUser", r#","requestParameters":"text","responseElements":[1,{"a":null}],"additionalEventData":42"#),
+            rec("CreateUser", r#","requestParameters":{"password":"hunter2hunter2","n":{"token":1.5e3}},"responseElements":{"credentials":{"accessKeyId":"ASIAABCDEFGHIJKLMNOP","sessionToken":"zz"}}"#),
+            rec("CreateUser", r#","requestParameters":{"a":1,"a":2},"readOnly":"true","eventTime":"2025-03-01T10:00:00.123+02:00""#),
+            rec("CreateUser", r#","requestParameters":{"n":1e400}"#),
+            rec("CreateUser", &format!(r#","requestParameters":{}{}"#, "[".repeat(300), "]".repeat(300))),
+            rec("ConsoleLogin", r#","eventSource":"signin.amazonaws.com","responseElements":{"ConsoleLogin":"Failure"},"additionalEventData":{"MFAUsed":"No"}"#),
+            rec("CreateUser", r#","eventTime":12345"#),
+            rec("CreateUser", r#","eventTime":"not a time""#),
+            rec("CreateUser", r#","eventID":"again""#),
+            rec("CreateUser", r#","requestParameters":{"b":"bad \x escape"}"#),
+            r#"{"eventVersion":"1.08","eventTime":"2025-03-01T10:00:00Z","eventSource":"iam.amazonaws.com","eventName":"CreateAccessKey","eventType":"AwsCloudTrailInsight","eventCategory":"Insight","eventID":"i1","insightDetails":{"state":"Start","insightType":"ApiCallRateInsight"}}"#.to_owned(),
+            r#"{"eventTime":"2025-03-01T10:00:00Z","eventName":"X"}"#.to_owned(),
+            r#"{"eventSource":"s3.amazonaws.com","eventName":"X"}"#.to_owned(),
+            r#"{"awsAccountId":"1","digestStartTime":"2025-01-01T00:00:00Z","logFiles":[]}"#.to_owned(),
+            r#"{"version":"0","id":"eb-1","detail-type":"AWS API Call via CloudTrail","time":"2025-03-01T10:00:00Z","detail":{"eventSource":"s3.amazonaws.com","eventName":"X"}}"#.to_owned(),
+            r#"{"detail-type":"Scheduled Event","detail":{}}"#.to_owned(),
+            r#"{"EventId":"x","EventTime":"2025-03-01 21:00:00+11:00","CloudTrailEvent":"{\"eventSource\":\"s3.amazonaws.com\",\"eventName\":\"X\"}"}"#.to_owned(),
+            r#"{"EventId":"x","CloudTrailEvent":"{not json"}"#.to_owned(),
+            r#"{"eventName":5,"eventSource":true}"#.to_owned(),
+            r#"{}"#.to_owned(),
+            "{\n  \"eventTime\" : \"2025-03-01T10:00:00Z\" ,\n  \"eventSource\" : \"s3.amazonaws.com\", \"eventName\" : \"X\"\n}".to_owned(),
+        ];
+        for c in &cases {
+            same_in_place_and_alone(c.as_bytes());
+        }
+        // Not UTF-8: the input is read byte-wise, and the bad string is an error as before.
+        let mut bad = rec("CreateUser", r#","userAgent":"ab""#).into_bytes();
+        let at = bad.len() - 3;
+        bad.insert(at, 0xFF);
+        same_in_place_and_alone(&bad);
+        let mut bad = rec("CreateUser", r#","tlsDetails":{"x":"ab"}"#).into_bytes();
+        let at = bad.len() - 4;
+        bad.insert(at, 0xFF);
+        same_in_place_and_alone(&bad);
+    }
+
+    #[test]
+    fn truncated_final_record_after_in_place_ones() {
+        let doc = format!(
+            r#"{{"Records":[{},{},{}"#,
+            rec("ListUsers", ""),
+            rec("GetUser", ""),
+            &rec("CreateUser", "")[..60]
+        );
+        let c = collect(&CloudTrail, doc.as_bytes());
+        assert_eq!((c.events.len(), c.errors), (2, 1));
+        assert_eq!(c.error_samples[0].0.record, Some(2));
+        assert!(c.error_samples[0].1.contains("cannot be framed"));
+        // Whole document, then data after it: each line is a record, as before.
+        let two = format!("{{\"Records\":[{}]}}\n{{\"Records\":[]}}\n", rec("ListUsers", ""));
+        let c = collect(&CloudTrail, two.as_bytes());
+        assert_eq!((c.events.len(), c.errors), (0, 2));
     }
 }
