@@ -480,6 +480,209 @@ const TARGET_KEYS: [&str; 28] = [
     "target",
 ];
 
+/// The members of `requestParameters` that [`target_of`] reads, deserialised from the raw
+/// text without building a `Value`. Anything unusual (duplicate members, members of
+/// another type than expected, the rarer nested shapes) fails or is flagged, and the
+/// `Value` path decides.
+#[derive(Deserialize)]
+struct Targets<'a> {
+    #[serde(borrow, default, rename = "userName")]
+    f_user_name: StrOnly<'a>,
+    #[serde(borrow, default, rename = "roleName")]
+    f_role_name: StrOnly<'a>,
+    #[serde(borrow, default, rename = "groupName")]
+    f_group_name: StrOnly<'a>,
+    #[serde(borrow, default, rename = "policyArn")]
+    f_policy_arn: StrOnly<'a>,
+    #[serde(borrow, default, rename = "roleArn")]
+    f_role_arn: StrOnly<'a>,
+    #[serde(borrow, default, rename = "bucketName")]
+    f_bucket_name: StrOnly<'a>,
+    #[serde(borrow, default, rename = "instanceId")]
+    f_instance_id: StrOnly<'a>,
+    #[serde(borrow, default, rename = "name")]
+    f_name: StrOnly<'a>,
+    #[serde(borrow, default, rename = "trailName")]
+    f_trail_name: StrOnly<'a>,
+    #[serde(borrow, default, rename = "detectorId")]
+    f_detector_id: StrOnly<'a>,
+    #[serde(borrow, default, rename = "functionName")]
+    f_function_name: StrOnly<'a>,
+    #[serde(borrow, default, rename = "secretId")]
+    f_secret_id: StrOnly<'a>,
+    #[serde(borrow, default, rename = "keyId")]
+    f_key_id: StrOnly<'a>,
+    #[serde(borrow, default, rename = "logGroupName")]
+    f_log_group_name: StrOnly<'a>,
+    #[serde(borrow, default, rename = "groupId")]
+    f_group_id: StrOnly<'a>,
+    #[serde(borrow, default, rename = "keyName")]
+    f_key_name: StrOnly<'a>,
+    #[serde(borrow, default, rename = "dBInstanceIdentifier")]
+    f_d_b_instance_identifier: StrOnly<'a>,
+    #[serde(borrow, default, rename = "clusterName")]
+    f_cluster_name: StrOnly<'a>,
+    #[serde(borrow, default, rename = "repositoryName")]
+    f_repository_name: StrOnly<'a>,
+    #[serde(borrow, default, rename = "tableName")]
+    f_table_name: StrOnly<'a>,
+    #[serde(borrow, default, rename = "queueUrl")]
+    f_queue_url: StrOnly<'a>,
+    #[serde(borrow, default, rename = "topicArn")]
+    f_topic_arn: StrOnly<'a>,
+    #[serde(borrow, default, rename = "stackName")]
+    f_stack_name: StrOnly<'a>,
+    #[serde(borrow, default, rename = "resourceArn")]
+    f_resource_arn: StrOnly<'a>,
+    #[serde(borrow, default, rename = "resolverQueryLogConfigId")]
+    f_resolver_query_log_config_id: StrOnly<'a>,
+    #[serde(borrow, default, rename = "accountId")]
+    f_account_id: StrOnly<'a>,
+    #[serde(borrow, default, rename = "documentName")]
+    f_document_name: StrOnly<'a>,
+    #[serde(borrow, default, rename = "target")]
+    f_target: StrOnly<'a>,
+    #[serde(borrow, default, rename = "key")]
+    f_key: StrOnly<'a>,
+    #[serde(borrow, default, rename = "flowLogIds")]
+    f_flow_log_ids: Option<Vec<StrOnly<'a>>>,
+    #[serde(borrow, default, rename = "names")]
+    f_names: Option<Vec<StrOnly<'a>>>,
+    #[serde(borrow, default, rename = "parameterNames")]
+    f_parameter_names: Option<Vec<StrOnly<'a>>>,
+    #[serde(borrow, default, rename = "secretIdList")]
+    f_secret_id_list: Option<Vec<StrOnly<'a>>>,
+    #[serde(borrow, default, rename = "instanceIds")]
+    f_instance_ids: Option<Vec<StrOnly<'a>>>,
+    #[serde(borrow, default, rename = "instancesSet")]
+    instances_set: Option<&'a RawValue>,
+    #[serde(borrow, default, rename = "DeleteFlowLogsRequest")]
+    delete_flow_logs: Option<&'a RawValue>,
+}
+
+impl Targets<'_> {
+    fn get(&self, k: &str) -> &StrOnly<'_> {
+        match k {
+            "userName" => &self.f_user_name,
+            "roleName" => &self.f_role_name,
+            "groupName" => &self.f_group_name,
+            "policyArn" => &self.f_policy_arn,
+            "roleArn" => &self.f_role_arn,
+            "bucketName" => &self.f_bucket_name,
+            "instanceId" => &self.f_instance_id,
+            "name" => &self.f_name,
+            "trailName" => &self.f_trail_name,
+            "detectorId" => &self.f_detector_id,
+            "functionName" => &self.f_function_name,
+            "secretId" => &self.f_secret_id,
+            "keyId" => &self.f_key_id,
+            "logGroupName" => &self.f_log_group_name,
+            "groupId" => &self.f_group_id,
+            "keyName" => &self.f_key_name,
+            "dBInstanceIdentifier" => &self.f_d_b_instance_identifier,
+            "clusterName" => &self.f_cluster_name,
+            "repositoryName" => &self.f_repository_name,
+            "tableName" => &self.f_table_name,
+            "queueUrl" => &self.f_queue_url,
+            "topicArn" => &self.f_topic_arn,
+            "stackName" => &self.f_stack_name,
+            "resourceArn" => &self.f_resource_arn,
+            "resolverQueryLogConfigId" => &self.f_resolver_query_log_config_id,
+            "accountId" => &self.f_account_id,
+            "documentName" => &self.f_document_name,
+            "target" => &self.f_target,
+            _ => &self.f_key,
+        }
+    }
+    fn arrays(&self) -> [&Option<Vec<StrOnly<'_>>>; 5] {
+        [&self.f_flow_log_ids, &self.f_names, &self.f_parameter_names, &self.f_secret_id_list, &self.f_instance_ids]
+    }
+}
+
+/// What [`target_of`] finds in `requestParameters`, read from its raw text: `None` when the
+/// `Value` path must decide, `Some(None)` when the parameters name no target.
+fn target_from_raw(raw: &str) -> Option<Option<String>> {
+    if !raw.starts_with('{') {
+        return None;
+    }
+    let t: Targets = serde_json::from_str(raw).ok()?;
+    if t.instances_set.is_some() || t.delete_flow_logs.is_some() {
+        return None;
+    }
+    for k in TARGET_KEYS {
+        if let Some(s) = t.get(k).0.as_deref().filter(|s| !s.is_empty()) {
+            if k == "bucketName" {
+                if let Some(key) = t.f_key.0.as_deref() {
+                    let mut out = String::with_capacity(6 + s.len() + key.len());
+                    out.push_str("s3://");
+                    out.push_str(s);
+                    out.push('/');
+                    out.push_str(key);
+                    return Some(Some(out));
+                }
+            }
+            return Some(Some(s.to_owned()));
+        }
+    }
+    for a in t.arrays().into_iter().flatten() {
+        let ids: Vec<&str> = a.iter().filter_map(|x| x.0.as_deref()).collect();
+        if !ids.is_empty() {
+            return Some(Some(text::excerpt(&ids.join(","), 256).into_owned()));
+        }
+    }
+    Some(None)
+}
+
+/// A JSON string, borrowed when it can be; any other value reads as absent (as
+/// `Value::as_str` does).
+#[derive(Debug, Default)]
+struct StrOnly<'a>(Option<std::borrow::Cow<'a, str>>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for StrOnly<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = StrOnly<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(StrOnly(Some(std::borrow::Cow::Borrowed(v))))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(StrOnly(Some(std::borrow::Cow::Owned(v.to_owned()))))
+            }
+            fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(StrOnly(None))
+            }
+            fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(StrOnly(None))
+            }
+            fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(StrOnly(None))
+            }
+            fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(StrOnly(None))
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(StrOnly(None))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+                while m
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(StrOnly(None))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut q: A) -> Result<Self::Value, A::Error> {
+                while q.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(StrOnly(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 fn target_of(params: Option<&Value>, resources: Option<&[Resource<'_>]>) -> Option<String> {
     if let Some(p) = params.and_then(Value::as_object) {
         for k in TARGET_KEYS {
@@ -996,7 +1199,11 @@ fn emit(
             sig = sig.saturating_add(20).min(100);
         }
     }
-    let target = target_of(params.value(), rec.resources.as_deref());
+    let target = match params.raw().and_then(target_from_raw) {
+        Some(Some(t)) => Some(t),
+        Some(None) => target_of(None, rec.resources.as_deref()),
+        None => target_of(params.value(), rec.resources.as_deref()),
+    };
     if let Some(p) = params.excerpt() {
         a.put("request_parameters", p);
     }
@@ -1328,5 +1535,51 @@ mod tests {
         let two = format!("{{\"Records\":[{}]}}\n{{\"Records\":[]}}\n", rec("ListUsers", ""));
         let c = collect(&CloudTrail, two.as_bytes());
         assert_eq!((c.events.len(), c.errors), (0, 2));
+    }
+
+    #[test]
+    fn target_from_raw_matches_the_value_path() {
+        let bodies = [
+            r#"{"userName":"bob"}"#,
+            r#"{"userName":"","roleName":"r"}"#,
+            r#"{"userName":5,"groupName":"g"}"#,
+            r#"{"bucketName":"b","key":"k/\u00e9"}"#,
+            r#"{"bucketName":"b","key":7}"#,
+            r#"{"bucketName":"b","key":""}"#,
+            r#"{"bucketName":"","key":"k"}"#,
+            r#"{"names":["a",1,null,"b"]}"#,
+            r#"{"names":[],"instanceIds":["i-1"]}"#,
+            r#"{"names":"x"}"#,
+            r#"{"names":null,"target":"t"}"#,
+            r#"{"instancesSet":{"items":[{"instanceId":"i-1"},{"instanceId":"i-2"}]}}"#,
+            r#"{"instancesSet":[[{"instanceId":"i-1"}]]}"#,
+            r#"{"DeleteFlowLogsRequest":{"FlowLogId":"fl-1"}}"#,
+            r#"{"userName":"a","userName":"b"}"#,
+            r#"{"x":{"userName":"nested"}}"#,
+            r#"{"name":"\ud83d\ude00 \"q\""}"#,
+            r#"{"parameterNames":["p1","p2"],"documentName":"d"}"#,
+            r#"{}"#,
+            r#"[{"userName":"bob"}]"#,
+            r#""userName""#,
+            r#"{"secretIdList":[{"a":1},"s"]}"#,
+        ];
+        let res = [Resource {
+            arn: crate::jsonx::Text(Some("arn:aws:s3:::r".into())),
+        }];
+        for raw in bodies {
+            let v: Value = serde_json::from_str(raw).unwrap();
+            let slow = target_of(Some(&v), Some(&res));
+            let fast = match target_from_raw(raw) {
+                Some(Some(t)) => Some(t),
+                Some(None) => target_of(None, Some(&res)),
+                None => continue,
+            };
+            assert_eq!(fast, slow, "{raw}");
+        }
+        assert_eq!(
+            target_from_raw(r#"{"bucketName":"b","key":"k"}"#),
+            Some(Some("s3://b/k".to_owned()))
+        );
+        assert_eq!(target_from_raw(r#"{"userName":"a","userName":"b"}"#), None);
     }
 }

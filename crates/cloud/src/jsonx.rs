@@ -508,65 +508,74 @@ impl<'a> Compact<'a> {
     }
 }
 
-/// A body parsed once, read by the parser, then masked and cut by [`Body::excerpt`].
+/// A body read by the parser (parsed as a `Value` only if asked), then masked and cut by
+/// [`Body::excerpt`].
 #[derive(Debug)]
 pub(crate) enum Body<'a> {
     /// Absent or null.
     None,
-    /// Parsed, with its raw text.
-    Value(Value, &'a str),
-    /// Present but not parseable as a value (nesting deeper than serde_json allows...).
-    Unreadable(usize, String),
+    /// Present: the raw text, and the value once parsed (or why it could not be).
+    Raw(&'a str, std::cell::OnceCell<Result<Value, String>>),
 }
 
 impl<'a> Body<'a> {
-    /// Parses a raw body.
+    /// A raw body.
     pub(crate) fn parse(raw: Option<&'a RawValue>) -> Body<'a> {
         let Some(raw) = raw else { return Body::None };
         let s = raw.get();
         if s == "null" {
             return Body::None;
         }
-        match serde_json::from_str(s) {
-            Ok(v) => Body::Value(v, s),
-            Err(e) => Body::Unreadable(s.len(), de_error(&e)),
+        Body::Raw(s, std::cell::OnceCell::new())
+    }
+    /// The raw text, if any.
+    pub(crate) fn raw(&self) -> Option<&'a str> {
+        match self {
+            Body::Raw(s, _) => Some(s),
+            Body::None => None,
         }
     }
-    /// The parsed value, if any.
+    fn parsed(s: &str) -> Result<Value, String> {
+        serde_json::from_str(s).map_err(|e| de_error(&e))
+    }
+    /// The parsed value, if any (parsed on first use).
     pub(crate) fn value(&self) -> Option<&Value> {
         match self {
-            Body::Value(v, _) => Some(v),
-            _ => None,
+            Body::Raw(s, v) => v.get_or_init(|| Self::parsed(s)).as_ref().ok(),
+            Body::None => None,
         }
     }
     /// Masks the secrets and returns a bounded excerpt (`None` when empty).
     pub(crate) fn excerpt(self) -> Option<String> {
-        match self {
-            Body::None => None,
-            Body::Unreadable(n, e) => Some(format!("[{n} bytes not kept: {e}]")),
-            Body::Value(mut v, raw) => {
-                let empty = match &v {
-                    Value::Object(o) => o.is_empty(),
-                    Value::Array(a) => a.is_empty(),
-                    Value::Null => true,
-                    _ => false,
-                };
-                if empty {
-                    return None;
-                }
-                let text = match masked_compact(raw) {
-                    Some(t) => t,
-                    None => {
-                        mask_value(&mut v, false);
-                        v.to_string()
+        let Body::Raw(raw, cell) = self else {
+            return None;
+        };
+        // The one-pass writer takes only values serde_json parses, so a body it writes
+        // is one the general path would have parsed.
+        let text = match masked_compact(raw) {
+            Some(t) if t == "{}" || t == "[]" => return None,
+            Some(t) => t,
+            None => match cell.into_inner().unwrap_or_else(|| Self::parsed(raw)) {
+                Err(e) => return Some(format!("[{} bytes not kept: {e}]", raw.len())),
+                Ok(mut v) => {
+                    let empty = match &v {
+                        Value::Object(o) => o.is_empty(),
+                        Value::Array(a) => a.is_empty(),
+                        Value::Null => true,
+                        _ => false,
+                    };
+                    if empty {
+                        return None;
                     }
-                };
-                if text.len() <= BODY_MAX {
-                    Some(text)
-                } else {
-                    Some(text::excerpt(&text, BODY_MAX).into_owned())
+                    mask_value(&mut v, false);
+                    v.to_string()
                 }
-            }
+            },
+        };
+        if text.len() <= BODY_MAX {
+            Some(text)
+        } else {
+            Some(text::excerpt(&text, BODY_MAX).into_owned())
         }
     }
 }
