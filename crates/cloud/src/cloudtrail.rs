@@ -595,7 +595,13 @@ impl Targets<'_> {
         }
     }
     fn arrays(&self) -> [&Option<Vec<StrOnly<'_>>>; 5] {
-        [&self.f_flow_log_ids, &self.f_names, &self.f_parameter_names, &self.f_secret_id_list, &self.f_instance_ids]
+        [
+            &self.f_flow_log_ids,
+            &self.f_names,
+            &self.f_parameter_names,
+            &self.f_secret_id_list,
+            &self.f_instance_ids,
+        ]
     }
 }
 
@@ -646,7 +652,10 @@ impl<'de: 'a, 'a> Deserialize<'de> for StrOnly<'a> {
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("any JSON value")
             }
-            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+            fn visit_borrowed_str<E: serde::de::Error>(
+                self,
+                v: &'de str,
+            ) -> Result<Self::Value, E> {
                 Ok(StrOnly(Some(std::borrow::Cow::Borrowed(v))))
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
@@ -667,14 +676,20 @@ impl<'de: 'a, 'a> Deserialize<'de> for StrOnly<'a> {
             fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
                 Ok(StrOnly(None))
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<Self::Value, A::Error> {
                 while m
                     .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
                     .is_some()
                 {}
                 Ok(StrOnly(None))
             }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut q: A) -> Result<Self::Value, A::Error> {
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut q: A,
+            ) -> Result<Self::Value, A::Error> {
                 while q.next_element::<serde::de::IgnoredAny>()?.is_some() {}
                 Ok(StrOnly(None))
             }
@@ -1532,7 +1547,10 @@ mod tests {
         assert_eq!(c.error_samples[0].0.record, Some(2));
         assert!(c.error_samples[0].1.contains("cannot be framed"));
         // Whole document, then data after it: each line is a record, as before.
-        let two = format!("{{\"Records\":[{}]}}\n{{\"Records\":[]}}\n", rec("ListUsers", ""));
+        let two = format!(
+            "{{\"Records\":[{}]}}\n{{\"Records\":[]}}\n",
+            rec("ListUsers", "")
+        );
         let c = collect(&CloudTrail, two.as_bytes());
         assert_eq!((c.events.len(), c.errors), (0, 2));
     }

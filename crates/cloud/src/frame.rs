@@ -147,13 +147,7 @@ fn object<'a>(data: &'a [u8], p: usize, containers: &[&str], f: &mut dyn Framed<
     }
 }
 
-fn document<'a>(
-    data: &'a [u8],
-    p: usize,
-    end: usize,
-    containers: &[&str],
-    f: &mut dyn Framed<'a>,
-) {
+fn document<'a>(data: &'a [u8], p: usize, end: usize, containers: &[&str], f: &mut dyn Framed<'a>) {
     for key in containers {
         // As `json::find_key`, without scanning an array value again: the whole document
         // scanned well, so an array inside it does too.

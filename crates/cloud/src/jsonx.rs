@@ -292,7 +292,8 @@ pub(crate) fn body_excerpt(raw: Option<&RawValue>) -> Option<String> {
 /// sorting them.
 static PRESERVE_ORDER: std::sync::LazyLock<bool> = std::sync::LazyLock::new(|| {
     let doc = r#"{"b":0,"a":0}"#;
-    serde_json::from_str::<Value>(doc).is_ok_and(|v| v.to_string() == doc)
+    let back = serde_json::from_str::<Value>(doc).and_then(|v| serde_json::to_string(&v));
+    back.is_ok_and(|t| t == doc)
 });
 
 /// `mask_value` then `Value::to_string` in one pass over the raw text of a value that
@@ -419,7 +420,12 @@ impl<'a> Compact<'a> {
                 if self.b.get(self.i) == Some(&b'-') {
                     self.i += 1;
                 }
-                let digits = self.b.get(self.i..)?.iter().take_while(|c| c.is_ascii_digit()).count();
+                let digits = self
+                    .b
+                    .get(self.i..)?
+                    .iter()
+                    .take_while(|c| c.is_ascii_digit())
+                    .count();
                 self.i += digits;
                 let text = self.raw.get(start..self.i)?;
                 if digits == 0
@@ -702,7 +708,11 @@ mod tests {
             assert_eq!(masked_compact(raw), None, "{raw}");
         }
         // Long strings are cut before the body is, as `mask_value` does.
-        let long = format!(r#"{{"a":"{}","b":"{}"}}"#, "x".repeat(5000), "é".repeat(3000));
+        let long = format!(
+            r#"{{"a":"{}","b":"{}"}}"#,
+            "x".repeat(5000),
+            "é".repeat(3000)
+        );
         assert_eq!(masked_compact(&long).unwrap(), general(&long));
         let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
         assert_eq!(masked_compact(&deep), None);

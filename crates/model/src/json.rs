@@ -351,7 +351,12 @@ mod tests {
                 let mut d = vec![b' '; pad];
                 d.extend_from_slice(doc);
                 d.extend_from_slice(b" , \"tail\"");
-                assert_eq!(value_end(&d, 0), Ok(pad + slow), "{}", String::from_utf8_lossy(doc));
+                assert_eq!(
+                    value_end(&d, 0),
+                    Ok(pad + slow),
+                    "{}",
+                    String::from_utf8_lossy(doc)
+                );
             }
             assert!(value_end(&doc[..doc.len() - 1], 0).is_err());
         }

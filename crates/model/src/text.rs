@@ -77,7 +77,14 @@ mod tests {
         for s in ["0.0.0.0", "10.1.2.3", "255.255.255.255", "203.0.113.9"] {
             assert_eq!(normalise_ip(s).as_deref(), Some(s));
         }
-        for s in ["010.1.2.3", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1.2.3.04", "+1.2.3.4"] {
+        for s in [
+            "010.1.2.3",
+            "1.2.3",
+            "1.2.3.4.5",
+            "256.1.1.1",
+            "1.2.3.04",
+            "+1.2.3.4",
+        ] {
             let slow = s.parse::<IpAddr>().ok().map(|i| i.to_string());
             assert_eq!(normalise_ip(s), slow, "{s}");
         }
