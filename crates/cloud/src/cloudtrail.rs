@@ -8,9 +8,12 @@
 //! CloudTrail", the record in `detail`). Digest files (`digestStartTime`, `logFiles`) are
 //! integrity data: their one document is counted as one skipped record.
 //!
-//! Each record is framed by the byte scanner and deserialised alone into borrowed typed
-//! structs; only the request/response bodies become `serde_json::Value`, to be masked and
-//! cut to an excerpt.
+//! Each record is deserialised alone into borrowed typed structs. In a wrapping array
+//! (`{"Records":[...]}`, a bare array) the deserialiser reads each element in place and so
+//! finds where it ends; what it cannot read goes back to the byte scanner and is framed,
+//! read and reported as a located error exactly as a lone record would be. Request and
+//! response bodies stay raw text: masked and cut to an excerpt in one pass when simple,
+//! parsed as a `serde_json::Value` only when that pass declines or a field is looked up.
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
