@@ -8,9 +8,12 @@
 //! CloudTrail", the record in `detail`). Digest files (`digestStartTime`, `logFiles`) are
 //! integrity data: their one document is counted as one skipped record.
 //!
-//! Each record is framed by the byte scanner and deserialised alone into borrowed typed
-//! structs; only the request/response bodies become `serde_json::Value`, to be masked and
-//! cut to an excerpt.
+//! Each record is deserialised alone into borrowed typed structs. In a wrapping array
+//! (`{"Records":[...]}`, a bare array) the deserialiser reads each element in place and so
+//! finds where it ends; what it cannot read goes back to the byte scanner and is framed,
+//! read and reported as a located error exactly as a lone record would be. Request and
+//! response bodies stay raw text: masked and cut to an excerpt in one pass when simple,
+//! parsed as a `serde_json::Value` only when that pass declines or a field is looked up.
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -20,7 +23,7 @@ use tplus_model::{
     Sniff, Tag, TimeValue,
 };
 
-use crate::frame::{frame, Item};
+use crate::frame::{frame_with, Framed, Item};
 use crate::jsonx::{de_error, raw_to_value, Body, Text};
 
 /// The format id.
@@ -200,11 +203,10 @@ impl Parser for CloudTrail {
         sniff(head)
     }
     fn parse(&self, data: &[u8], sink: &mut dyn RecordSink) {
-        frame(data, &["Records", "Events"], &mut |item| match item {
-            Item::Record(bytes, loc) => record(bytes, loc, sink),
-            Item::Error(loc, msg) => sink.error(loc, msg),
-            Item::Skip(loc, why) => sink.skipped(loc, why),
-        });
+        // Valid UTF-8 as a whole (checked once, fast for ASCII) lets the deserialiser skip
+        // checking each string again.
+        let text = std::str::from_utf8(data).ok();
+        frame_with(data, &["Records", "Events"], &mut Records { sink, text });
     }
     fn dedup_by_event_id(&self) -> bool {
         true
@@ -236,6 +238,50 @@ fn sniff(head: &[u8]) -> Sniff {
     Sniff::NO
 }
 
+/// Hands framed records to the sink; the elements of a wrapping array are parsed in place.
+struct Records<'s, 't> {
+    sink: &'s mut dyn RecordSink,
+    /// The whole input when it is valid UTF-8.
+    text: Option<&'t str>,
+}
+
+impl<'a> Framed<'a> for Records<'_, 'a> {
+    fn item(&mut self, item: Item<'a>) {
+        match item {
+            Item::Record(bytes, loc) => record(bytes, loc, self.sink),
+            Item::Error(loc, msg) => self.sink.error(loc, msg),
+            Item::Skip(loc, why) => self.sink.skipped(loc, why),
+        }
+    }
+
+    /// One pass per record: the deserialiser finds where the record ends while it reads
+    /// it. Anything it does not read cleanly (not an object, malformed, too deep...) goes
+    /// back to the scanner and then to [`record`], which gives the located error as before.
+    fn tail(&mut self, tail: &'a [u8], loc: Location) -> Option<usize> {
+        if tail.first() != Some(&b'{') {
+            return None;
+        }
+        let (rec, end) = match self.text {
+            Some(text) => {
+                // `tail` ends the input and starts with `{`, so it is a suffix on a
+                // character boundary.
+                let t = text.get(text.len().checked_sub(tail.len())?..)?;
+                let mut stream = serde_json::Deserializer::from_str(t).into_iter::<Record<'a>>();
+                let rec = stream.next()?.ok()?;
+                (rec, stream.byte_offset())
+            }
+            None => {
+                let mut stream =
+                    serde_json::Deserializer::from_slice(tail).into_iter::<Record<'a>>();
+                let rec = stream.next()?.ok()?;
+                (rec, stream.byte_offset())
+            }
+        };
+        handle(&rec, loc, self.sink);
+        Some(end)
+    }
+}
+
 fn record(bytes: &[u8], loc: Location, sink: &mut dyn RecordSink) {
     let rec: Record = match serde_json::from_slice(bytes) {
         Ok(r) => r,
@@ -246,6 +292,11 @@ fn record(bytes: &[u8], loc: Location, sink: &mut dyn RecordSink) {
             )
         }
     };
+    handle(&rec, loc, sink);
+}
+
+/// What a record that deserialised says: a digest, a wrapper around a record, or a record.
+fn handle(rec: &Record<'_>, loc: Location, sink: &mut dyn RecordSink) {
     if rec.digest_start_time.get().is_some() && rec.log_files.is_some() {
         return sink.skipped(loc, DIGEST_SKIP);
     }
@@ -300,7 +351,7 @@ fn record(bytes: &[u8], loc: Location, sink: &mut dyn RecordSink) {
             sink,
         );
     }
-    emit(&rec, loc, Shape::Plain, None, None, sink);
+    emit(rec, loc, Shape::Plain, None, None, sink);
 }
 
 /// Who acted and what kind of actor, from `userIdentity` alone.
@@ -432,13 +483,236 @@ const TARGET_KEYS: [&str; 28] = [
     "target",
 ];
 
+/// The members of `requestParameters` that [`target_of`] reads, deserialised from the raw
+/// text without building a `Value`. Anything unusual (duplicate members, members of
+/// another type than expected, the rarer nested shapes) fails or is flagged, and the
+/// `Value` path decides.
+#[derive(Deserialize)]
+struct Targets<'a> {
+    #[serde(borrow, default, rename = "userName")]
+    f_user_name: StrOnly<'a>,
+    #[serde(borrow, default, rename = "roleName")]
+    f_role_name: StrOnly<'a>,
+    #[serde(borrow, default, rename = "groupName")]
+    f_group_name: StrOnly<'a>,
+    #[serde(borrow, default, rename = "policyArn")]
+    f_policy_arn: StrOnly<'a>,
+    #[serde(borrow, default, rename = "roleArn")]
+    f_role_arn: StrOnly<'a>,
+    #[serde(borrow, default, rename = "bucketName")]
+    f_bucket_name: StrOnly<'a>,
+    #[serde(borrow, default, rename = "instanceId")]
+    f_instance_id: StrOnly<'a>,
+    #[serde(borrow, default, rename = "name")]
+    f_name: StrOnly<'a>,
+    #[serde(borrow, default, rename = "trailName")]
+    f_trail_name: StrOnly<'a>,
+    #[serde(borrow, default, rename = "detectorId")]
+    f_detector_id: StrOnly<'a>,
+    #[serde(borrow, default, rename = "functionName")]
+    f_function_name: StrOnly<'a>,
+    #[serde(borrow, default, rename = "secretId")]
+    f_secret_id: StrOnly<'a>,
+    #[serde(borrow, default, rename = "keyId")]
+    f_key_id: StrOnly<'a>,
+    #[serde(borrow, default, rename = "logGroupName")]
+    f_log_group_name: StrOnly<'a>,
+    #[serde(borrow, default, rename = "groupId")]
+    f_group_id: StrOnly<'a>,
+    #[serde(borrow, default, rename = "keyName")]
+    f_key_name: StrOnly<'a>,
+    #[serde(borrow, default, rename = "dBInstanceIdentifier")]
+    f_d_b_instance_identifier: StrOnly<'a>,
+    #[serde(borrow, default, rename = "clusterName")]
+    f_cluster_name: StrOnly<'a>,
+    #[serde(borrow, default, rename = "repositoryName")]
+    f_repository_name: StrOnly<'a>,
+    #[serde(borrow, default, rename = "tableName")]
+    f_table_name: StrOnly<'a>,
+    #[serde(borrow, default, rename = "queueUrl")]
+    f_queue_url: StrOnly<'a>,
+    #[serde(borrow, default, rename = "topicArn")]
+    f_topic_arn: StrOnly<'a>,
+    #[serde(borrow, default, rename = "stackName")]
+    f_stack_name: StrOnly<'a>,
+    #[serde(borrow, default, rename = "resourceArn")]
+    f_resource_arn: StrOnly<'a>,
+    #[serde(borrow, default, rename = "resolverQueryLogConfigId")]
+    f_resolver_query_log_config_id: StrOnly<'a>,
+    #[serde(borrow, default, rename = "accountId")]
+    f_account_id: StrOnly<'a>,
+    #[serde(borrow, default, rename = "documentName")]
+    f_document_name: StrOnly<'a>,
+    #[serde(borrow, default, rename = "target")]
+    f_target: StrOnly<'a>,
+    #[serde(borrow, default, rename = "key")]
+    f_key: StrOnly<'a>,
+    #[serde(borrow, default, rename = "flowLogIds")]
+    f_flow_log_ids: Option<Vec<StrOnly<'a>>>,
+    #[serde(borrow, default, rename = "names")]
+    f_names: Option<Vec<StrOnly<'a>>>,
+    #[serde(borrow, default, rename = "parameterNames")]
+    f_parameter_names: Option<Vec<StrOnly<'a>>>,
+    #[serde(borrow, default, rename = "secretIdList")]
+    f_secret_id_list: Option<Vec<StrOnly<'a>>>,
+    #[serde(borrow, default, rename = "instanceIds")]
+    f_instance_ids: Option<Vec<StrOnly<'a>>>,
+    #[serde(borrow, default, rename = "instancesSet")]
+    instances_set: Option<&'a RawValue>,
+    #[serde(borrow, default, rename = "DeleteFlowLogsRequest")]
+    delete_flow_logs: Option<&'a RawValue>,
+}
+
+impl Targets<'_> {
+    fn get(&self, k: &str) -> &StrOnly<'_> {
+        match k {
+            "userName" => &self.f_user_name,
+            "roleName" => &self.f_role_name,
+            "groupName" => &self.f_group_name,
+            "policyArn" => &self.f_policy_arn,
+            "roleArn" => &self.f_role_arn,
+            "bucketName" => &self.f_bucket_name,
+            "instanceId" => &self.f_instance_id,
+            "name" => &self.f_name,
+            "trailName" => &self.f_trail_name,
+            "detectorId" => &self.f_detector_id,
+            "functionName" => &self.f_function_name,
+            "secretId" => &self.f_secret_id,
+            "keyId" => &self.f_key_id,
+            "logGroupName" => &self.f_log_group_name,
+            "groupId" => &self.f_group_id,
+            "keyName" => &self.f_key_name,
+            "dBInstanceIdentifier" => &self.f_d_b_instance_identifier,
+            "clusterName" => &self.f_cluster_name,
+            "repositoryName" => &self.f_repository_name,
+            "tableName" => &self.f_table_name,
+            "queueUrl" => &self.f_queue_url,
+            "topicArn" => &self.f_topic_arn,
+            "stackName" => &self.f_stack_name,
+            "resourceArn" => &self.f_resource_arn,
+            "resolverQueryLogConfigId" => &self.f_resolver_query_log_config_id,
+            "accountId" => &self.f_account_id,
+            "documentName" => &self.f_document_name,
+            "target" => &self.f_target,
+            _ => &self.f_key,
+        }
+    }
+    fn arrays(&self) -> [&Option<Vec<StrOnly<'_>>>; 5] {
+        [
+            &self.f_flow_log_ids,
+            &self.f_names,
+            &self.f_parameter_names,
+            &self.f_secret_id_list,
+            &self.f_instance_ids,
+        ]
+    }
+}
+
+/// What [`target_of`] finds in `requestParameters`, read from its raw text: `None` when the
+/// `Value` path must decide, `Some(None)` when the parameters name no target.
+fn target_from_raw(raw: &str) -> Option<Option<String>> {
+    if !raw.starts_with('{') {
+        return None;
+    }
+    let t: Targets = serde_json::from_str(raw).ok()?;
+    if t.instances_set.is_some() || t.delete_flow_logs.is_some() {
+        return None;
+    }
+    for k in TARGET_KEYS {
+        if let Some(s) = t.get(k).0.as_deref().filter(|s| !s.is_empty()) {
+            if k == "bucketName" {
+                if let Some(key) = t.f_key.0.as_deref() {
+                    let mut out = String::with_capacity(6 + s.len() + key.len());
+                    out.push_str("s3://");
+                    out.push_str(s);
+                    out.push('/');
+                    out.push_str(key);
+                    return Some(Some(out));
+                }
+            }
+            return Some(Some(s.to_owned()));
+        }
+    }
+    for a in t.arrays().into_iter().flatten() {
+        let ids: Vec<&str> = a.iter().filter_map(|x| x.0.as_deref()).collect();
+        if !ids.is_empty() {
+            return Some(Some(text::excerpt(&ids.join(","), 256).into_owned()));
+        }
+    }
+    Some(None)
+}
+
+/// A JSON string, borrowed when it can be; any other value reads as absent (as
+/// `Value::as_str` does).
+#[derive(Debug, Default)]
+struct StrOnly<'a>(Option<std::borrow::Cow<'a, str>>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for StrOnly<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = StrOnly<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(
+                self,
+                v: &'de str,
+            ) -> Result<Self::Value, E> {
+                Ok(StrOnly(Some(std::borrow::Cow::Borrowed(v))))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(StrOnly(Some(std::borrow::Cow::Owned(v.to_owned()))))
+            }
+            fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(StrOnly(None))
+            }
+            fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(StrOnly(None))
+            }
+            fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(StrOnly(None))
+            }
+            fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(StrOnly(None))
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(StrOnly(None))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<Self::Value, A::Error> {
+                while m
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(StrOnly(None))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut q: A,
+            ) -> Result<Self::Value, A::Error> {
+                while q.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(StrOnly(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 fn target_of(params: Option<&Value>, resources: Option<&[Resource<'_>]>) -> Option<String> {
     if let Some(p) = params.and_then(Value::as_object) {
         for k in TARGET_KEYS {
             if let Some(s) = p.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()) {
                 if k == "bucketName" {
                     if let Some(key) = p.get("key").and_then(Value::as_str) {
-                        return Some(format!("s3://{s}/{key}"));
+                        let mut t = String::with_capacity(6 + s.len() + key.len());
+                        t.push_str("s3://");
+                        t.push_str(s);
+                        t.push('/');
+                        t.push_str(key);
+                        return Some(t);
                     }
                 }
                 return Some(s.to_owned());
@@ -588,6 +862,129 @@ fn classify(service: &str, name: &str, failed: bool) -> (Vec<Tag>, u8) {
     (tags, sig)
 }
 
+/// The attribute names this parser writes, sorted.
+const ATTR_NAMES: [&str; 33] = [
+    "access_key_id",
+    "access_key_kind",
+    "account",
+    "actor_account",
+    "actor_kind_basis",
+    "additional_event_data",
+    "error_code",
+    "error_message",
+    "event_category",
+    "event_type",
+    "event_version",
+    "eventbridge_id",
+    "insight_details",
+    "insight_state",
+    "insight_type",
+    "invoked_by",
+    "mfa_authenticated",
+    "mfa_used",
+    "principal_id",
+    "read_only",
+    "region",
+    "request_id",
+    "request_parameters",
+    "response_elements",
+    "session_credential_from_console",
+    "session_issuer",
+    "session_issuer_type",
+    "shape",
+    "shared_event_id",
+    "source_identity",
+    "source_ip_address",
+    "user_agent",
+    "user_identity_type",
+];
+
+/// Attributes gathered by name and turned into the event's map once, in name order: the
+/// same map as one `insert` per attribute (a later value for a name wins), built without
+/// searching the map per attribute or moving the event around.
+struct Attrs {
+    known: [Option<Value>; ATTR_NAMES.len()],
+    /// Names missing from [`ATTR_NAMES`] (none today): kept all the same.
+    other: Vec<(&'static str, Value)>,
+}
+
+impl Attrs {
+    fn new() -> Self {
+        Attrs {
+            known: std::array::from_fn(|_| None),
+            other: Vec::new(),
+        }
+    }
+
+    fn put(&mut self, k: &'static str, v: impl Into<Value>) {
+        match attr_index(k).and_then(|i| self.known.get_mut(i)) {
+            Some(slot) => *slot = Some(v.into()),
+            None => self.other.push((k, v.into())),
+        }
+    }
+
+    fn into_map(self) -> std::collections::BTreeMap<String, Value> {
+        let mut v: Vec<(String, Value)> = Vec::with_capacity(ATTR_NAMES.len());
+        for (k, x) in ATTR_NAMES.iter().zip(self.known) {
+            if let Some(x) = x {
+                v.push(((*k).to_owned(), x));
+            }
+        }
+        v.extend(self.other.into_iter().map(|(k, x)| (k.to_owned(), x)));
+        // Already in order unless `other` is used; the map sorts (stably) all the same.
+        v.into_iter().collect()
+    }
+}
+
+/// Where a name is in [`ATTR_NAMES`].
+fn attr_index(k: &str) -> Option<usize> {
+    match k {
+        "access_key_id" => Some(0),
+        "access_key_kind" => Some(1),
+        "account" => Some(2),
+        "actor_account" => Some(3),
+        "actor_kind_basis" => Some(4),
+        "additional_event_data" => Some(5),
+        "error_code" => Some(6),
+        "error_message" => Some(7),
+        "event_category" => Some(8),
+        "event_type" => Some(9),
+        "event_version" => Some(10),
+        "eventbridge_id" => Some(11),
+        "insight_details" => Some(12),
+        "insight_state" => Some(13),
+        "insight_type" => Some(14),
+        "invoked_by" => Some(15),
+        "mfa_authenticated" => Some(16),
+        "mfa_used" => Some(17),
+        "principal_id" => Some(18),
+        "read_only" => Some(19),
+        "region" => Some(20),
+        "request_id" => Some(21),
+        "request_parameters" => Some(22),
+        "response_elements" => Some(23),
+        "session_credential_from_console" => Some(24),
+        "session_issuer" => Some(25),
+        "session_issuer_type" => Some(26),
+        "shape" => Some(27),
+        "shared_event_id" => Some(28),
+        "source_identity" => Some(29),
+        "source_ip_address" => Some(30),
+        "user_agent" => Some(31),
+        "user_identity_type" => Some(32),
+        _ => None,
+    }
+}
+
+/// `text::excerpt(s, max)` as an owned string, without a second copy when nothing is cut.
+fn excerpt_owned(s: String, max: usize) -> String {
+    if s.len() <= max {
+        s
+    } else {
+        text::excerpt(&s, max).into_owned()
+    }
+}
+
 fn emit(
     rec: &Record<'_>,
     loc: Location,
@@ -621,16 +1018,16 @@ fn emit(
     let insight =
         event_type == "AwsCloudTrailInsight" || rec.event_category.get() == Some("Insight");
 
-    let mut b = Event::builder(ID, tv, ts_raw)
-        .at(loc)
-        .event_id(rec.event_id.non_empty());
+    let mut ev = Event::builder(ID, tv, ts_raw).at(loc).build();
+    ev.event_id = rec.event_id.non_empty().map(str::to_owned);
     if let Some(why) = lowered {
-        b = b.lower(Confidence::Medium, why);
+        ev.lower_confidence(Confidence::Medium, why);
     }
     if let TimeValue::Local(_) = tv {
-        b = b.lower(Confidence::Low, "eventTime carries no zone");
+        ev.lower_confidence(Confidence::Low, "eventTime carries no zone");
     }
-    b = b.attr("shape", shape.as_str());
+    let mut a = Attrs::new();
+    a.put("shape", shape.as_str());
     for (k, v) in [
         ("region", &rec.aws_region),
         ("account", &rec.recipient_account_id),
@@ -642,20 +1039,21 @@ fn emit(
         ("shared_event_id", &rec.shared_event_id),
     ] {
         if let Some(s) = v.non_empty() {
-            b = b.attr(k, text::excerpt(s, 512).into_owned());
+            a.put(k, text::excerpt(s, 512).into_owned());
         }
     }
     if let Some(ro) = rec.read_only.get() {
-        b = b.attr("read_only", ro == "true");
+        a.put("read_only", ro == "true");
     }
     if let Some(id) = envelope_id {
-        b = b.attr("eventbridge_id", id);
+        a.put("eventbridge_id", id);
     }
-    if let Some(ip) = rec.source_ip_address.non_empty() {
-        if text::normalise_ip(ip).is_none() {
-            b = b.attr("source_ip_address", text::excerpt(ip, 256).into_owned());
+    let src_ip = rec.source_ip_address.non_empty();
+    if let Some(ip) = src_ip {
+        ev.src_ip = text::normalise_ip(ip);
+        if ev.src_ip.is_none() {
+            a.put("source_ip_address", text::excerpt(ip, 256).into_owned());
         }
-        b = b.src_ip(Some(ip));
     }
 
     if insight {
@@ -676,53 +1074,53 @@ fn emit(
             _ => "Insight",
         };
         if let Some(d) = details.as_ref() {
-            b = b.attr(
+            a.put(
                 "insight_details",
                 text::excerpt(&d.to_string(), crate::jsonx::BODY_MAX).into_owned(),
             );
         }
-        let event = b
-            .desc(desc)
-            .action(format!("insight:{service}:{name}"))
-            .attr("insight_type", itype)
-            .attr("insight_state", state)
-            .significance(40)
-            .message(format!("CloudTrail Insight {itype} {state} for {service}:{name} (a summary of unusual activity, not an API call)"))
-            .build();
-        return sink.event(event);
+        a.put("insight_type", itype);
+        a.put("insight_state", state);
+        ev.timestamp_desc = desc.to_owned();
+        ev.action = Some(format!("insight:{service}:{name}"));
+        ev.significance = 40;
+        ev.message = format!("CloudTrail Insight {itype} {state} for {service}:{name} (a summary of unusual activity, not an API call)");
+        ev.attributes = a.into_map();
+        return sink.event(ev);
     }
 
     let ui = rec.user_identity.as_ref();
     let default_ui = UserIdentity::default();
     let (actor, kind, basis) = actor_of(ui.unwrap_or(&default_ui));
-    b = b.actor(actor.clone(), kind).attr("actor_kind_basis", basis);
+    ev.actor_kind = kind;
+    a.put("actor_kind_basis", basis);
     if let Some(ui) = ui {
         if let Some(t) = ui.kind.non_empty() {
-            b = b.attr("user_identity_type", t);
+            a.put("user_identity_type", t);
         }
         if let Some(v) = ui.invoked_by.non_empty() {
-            b = b.attr("invoked_by", v);
+            a.put("invoked_by", v);
         }
         if let Some(v) = ui.principal_id.non_empty() {
-            b = b.attr("principal_id", v);
+            a.put("principal_id", v);
         }
         if let Some(v) = ui.account_id.non_empty() {
-            b = b.attr("actor_account", v);
+            a.put("actor_account", v);
         }
         if let Some(v) = ui.source_identity.non_empty().or(ui
             .session_context
             .as_ref()
             .and_then(|s| s.source_identity.non_empty()))
         {
-            b = b.attr("source_identity", v);
+            a.put("source_identity", v);
         }
         if let Some(sc) = ui.session_context.as_ref() {
             if let Some(i) = sc.session_issuer.as_ref() {
                 if let Some(arn) = i.arn.non_empty() {
-                    b = b.attr("session_issuer", arn);
+                    a.put("session_issuer", arn);
                 }
                 if let Some(t) = i.kind.non_empty() {
-                    b = b.attr("session_issuer_type", t);
+                    a.put("session_issuer_type", t);
                 }
             }
             if let Some(m) = sc
@@ -730,7 +1128,7 @@ fn emit(
                 .as_ref()
                 .and_then(|a| a.mfa_authenticated.non_empty())
             {
-                b = b.attr("mfa_authenticated", m == "true");
+                a.put("mfa_authenticated", m == "true");
             }
         }
         if let Some(k) = ui.access_key_id.non_empty() {
@@ -741,9 +1139,8 @@ fn emit(
             } else {
                 "other"
             };
-            b = b
-                .attr("access_key_kind", kind)
-                .attr("access_key_id", text::mask_secret(k));
+            a.put("access_key_kind", kind);
+            a.put("access_key_id", text::mask_secret(k));
         }
     }
 
@@ -755,16 +1152,22 @@ fn emit(
     let mut fail_text = None;
     if let Some(code) = rec.error_code.non_empty() {
         outcome = Outcome::Failure;
-        b = b.attr("error_code", code);
+        a.put("error_code", code);
         let msg = rec
             .error_message
             .non_empty()
             .map(|m| text::excerpt(m, 512).into_owned());
         if let Some(m) = &msg {
-            b = b.attr("error_message", m.clone());
+            a.put("error_message", m.clone());
         }
         fail_text = Some(match msg {
-            Some(m) => format!("{code}: {m}"),
+            Some(m) => {
+                let mut t = String::with_capacity(code.len() + 2 + m.len());
+                t.push_str(code);
+                t.push_str(": ");
+                t.push_str(&m);
+                t
+            }
             None => code.to_owned(),
         });
     }
@@ -793,36 +1196,40 @@ fn emit(
         .map(str::to_owned);
     let mfa_used = mfa_used.as_deref();
     if let Some(m) = mfa_used {
-        b = b.attr("mfa_used", m);
+        a.put("mfa_used", m);
     }
     if let Some(v) = rec.session_credential_from_console.non_empty() {
-        b = b.attr("session_credential_from_console", v == "true");
+        a.put("session_credential_from_console", v == "true");
     }
 
     let failed = outcome == Outcome::Failure;
     let (tags, mut sig) = classify(service, name, failed);
     for t in tags {
-        b = b.tag(t);
+        ev.tag(t);
     }
     if console_login {
         let root = ui.and_then(|u| u.kind.get()) == Some("Root");
         if outcome != Outcome::Failure && mfa_used == Some("No") {
-            b = b.tag(Tag::LoginWithoutMfa);
+            ev.tag(Tag::LoginWithoutMfa);
             sig = sig.max(75);
         }
         if root {
             sig = sig.saturating_add(20).min(100);
         }
     }
-    let target = target_of(params.value(), rec.resources.as_deref());
+    let target = match params.raw().and_then(target_from_raw) {
+        Some(Some(t)) => Some(t),
+        Some(None) => target_of(None, rec.resources.as_deref()),
+        None => target_of(params.value(), rec.resources.as_deref()),
+    };
     if let Some(p) = params.excerpt() {
-        b = b.attr("request_parameters", p);
+        a.put("request_parameters", p);
     }
     if let Some(r) = response.excerpt() {
-        b = b.attr("response_elements", r);
+        a.put("response_elements", r);
     }
     if let Some(r) = extra.excerpt() {
-        b = b.attr("additional_event_data", r);
+        a.put("additional_event_data", r);
     }
     let desc = match event_type {
         "AwsConsoleSignIn" => "Console Sign-in",
@@ -831,8 +1238,21 @@ fn emit(
         "AwsVpceEvent" => "VPC Endpoint Event",
         _ => "API Call",
     };
-    let action = format!("{service}:{name}");
-    let mut message = action.clone();
+    let mut action = String::with_capacity(service.len() + 1 + name.len());
+    action.push_str(service);
+    action.push(':');
+    action.push_str(name);
+    let mut message = String::with_capacity(
+        action.len()
+            + 4
+            + actor.as_ref().map_or(0, String::len)
+            + 4
+            + target.as_ref().map_or(0, String::len)
+            + 6
+            + src_ip.map_or(0, str::len)
+            + 24,
+    );
+    message.push_str(&action);
     if let Some(a) = &actor {
         message.push_str(" by ");
         message.push_str(a);
@@ -841,7 +1261,7 @@ fn emit(
         message.push_str(" on ");
         message.push_str(t);
     }
-    if let Some(ip) = rec.source_ip_address.non_empty() {
+    if let Some(ip) = src_ip {
         message.push_str(" from ");
         message.push_str(ip);
     }
@@ -857,15 +1277,15 @@ fn emit(
             _ => " succeeded",
         });
     }
-    let event = b
-        .desc(desc)
-        .action(action)
-        .target(target)
-        .outcome(outcome)
-        .significance(sig)
-        .message(text::excerpt(&message, 1024).into_owned())
-        .build();
-    sink.event(event);
+    ev.actor = actor;
+    ev.timestamp_desc = desc.to_owned();
+    ev.action = Some(action);
+    ev.target = target;
+    ev.outcome = outcome;
+    ev.significance = sig.min(100);
+    ev.message = excerpt_owned(message, 1024);
+    ev.attributes = a.into_map();
+    sink.event(ev);
 }
 
 #[cfg(test)]
@@ -877,6 +1297,21 @@ mod tests {
         format!(
             r#"{{"eventVersion":"1.08","userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/alice","userName":"alice","accessKeyId":"AKIAIOSFODNN7EXAMPLE","accountId":"111122223333"}},"eventTime":"2025-03-01T10:00:00Z","eventSource":"iam.amazonaws.com","eventName":"{name}","awsRegion":"us-east-1","sourceIPAddress":"203.0.113.9","userAgent":"aws-cli/2","eventID":"id-{name}","eventType":"AwsApiCall","readOnly":false,"recipientAccountId":"111122223333"{extra}}}"#
         )
+    }
+
+    #[test]
+    fn attribute_names_are_sorted_and_complete() {
+        assert!(ATTR_NAMES.windows(2).all(|w| w[0] < w[1]));
+        for (i, n) in ATTR_NAMES.iter().enumerate() {
+            assert_eq!(attr_index(n), Some(i));
+        }
+        assert_eq!(attr_index("not_an_attribute"), None);
+        // Every name `put` in this file is in the table (unknown names take a slower path).
+        let src = include_str!("cloudtrail.rs");
+        for part in src.split("a.put(\"").skip(1) {
+            let name = part.split('"').next().unwrap();
+            assert!(ATTR_NAMES.contains(&name), "{name}");
+        }
     }
 
     #[test]
@@ -1031,5 +1466,141 @@ mod tests {
                     .contains("not kept"));
             }
         }
+    }
+
+    /// A record read in place from a `Records` array gives what the same record read
+    /// alone (framed by the scanner, then deserialised) gives.
+    fn same_in_place_and_alone(r: &[u8]) {
+        let mut doc = b"{\"Records\":[".to_vec();
+        doc.extend_from_slice(r);
+        doc.extend_from_slice(b"]}");
+        let a = collect(&CloudTrail, r);
+        let b = collect(&CloudTrail, &doc);
+        let show = |c: &tplus_model::Collected| {
+            let mut events: Vec<Event> = c.events.clone();
+            for e in &mut events {
+                e.location = Location::default();
+            }
+            let errors: Vec<&String> = c.error_samples.iter().map(|(_, m)| m).collect();
+            format!("{events:?} {} {} {errors:?}", c.skipped, c.errors)
+        };
+        assert_eq!(show(&a), show(&b), "{}", String::from_utf8_lossy(r));
+    }
+
+    #[test]
+    fn in_place_records_read_as_alone() {
+        let big = format!(
+            r#","requestParameters":{{"bucketName":"b","key":"{}","items":[{}]}}"#,
+            "k".repeat(5000),
+            vec![r#"{"instanceId":"i-0123456789abcdef0"}"#; 300].join(",")
+        );
+        let cases: Vec<String> = vec![
+            rec("CreateUser", r#","requestParameters":{"userName":"nul\u0000byte","tags":[{"key":"a\"b","value":"c\\d\n"}]}"#),
+            rec("CreateUser", r#","requestParameters":{"userName":"\ud83d\ude00 é \u2603","policy":"{\"Effect\":\"Allow\"}"}"#),
+            rec("CreateUser", r#","requestParameters":{"userName":"lone \ud83d"}"#),
+            rec("GetObject", &big),
+            rec("CreateUser", r#","requestParameters":null,"responseElements":null,"additionalEventData":null,"errorCode":null,"userIdentity":null"#),
+            rec("CreateUser", r#","requestParameters":{},"responseElements":[],"additionalEventData":{}"#),
+            rec("CreateUser", r#","requestParameters":"text","responseElements":[1,{"a":null}],"additionalEventData":42"#),
+            rec("CreateUser", r#","requestParameters":{"password":"hunter2hunter2","n":{"token":1.5e3}},"responseElements":{"credentials":{"accessKeyId":"ASIAABCDEFGHIJKLMNOP","sessionToken":"zz"}}"#),
+            rec("CreateUser", r#","requestParameters":{"a":1,"a":2},"readOnly":"true","eventTime":"2025-03-01T10:00:00.123+02:00""#),
+            rec("CreateUser", r#","requestParameters":{"n":1e400}"#),
+            rec("CreateUser", &format!(r#","requestParameters":{}{}"#, "[".repeat(300), "]".repeat(300))),
+            rec("ConsoleLogin", r#","eventSource":"signin.amazonaws.com","responseElements":{"ConsoleLogin":"Failure"},"additionalEventData":{"MFAUsed":"No"}"#),
+            rec("CreateUser", r#","eventTime":12345"#),
+            rec("CreateUser", r#","eventTime":"not a time""#),
+            rec("CreateUser", r#","eventID":"again""#),
+            rec("CreateUser", r#","requestParameters":{"b":"bad \x escape"}"#),
+            r#"{"eventVersion":"1.08","eventTime":"2025-03-01T10:00:00Z","eventSource":"iam.amazonaws.com","eventName":"CreateAccessKey","eventType":"AwsCloudTrailInsight","eventCategory":"Insight","eventID":"i1","insightDetails":{"state":"Start","insightType":"ApiCallRateInsight"}}"#.to_owned(),
+            r#"{"eventTime":"2025-03-01T10:00:00Z","eventName":"X"}"#.to_owned(),
+            r#"{"eventSource":"s3.amazonaws.com","eventName":"X"}"#.to_owned(),
+            r#"{"awsAccountId":"1","digestStartTime":"2025-01-01T00:00:00Z","logFiles":[]}"#.to_owned(),
+            r#"{"version":"0","id":"eb-1","detail-type":"AWS API Call via CloudTrail","time":"2025-03-01T10:00:00Z","detail":{"eventSource":"s3.amazonaws.com","eventName":"X"}}"#.to_owned(),
+            r#"{"detail-type":"Scheduled Event","detail":{}}"#.to_owned(),
+            r#"{"EventId":"x","EventTime":"2025-03-01 21:00:00+11:00","CloudTrailEvent":"{\"eventSource\":\"s3.amazonaws.com\",\"eventName\":\"X\"}"}"#.to_owned(),
+            r#"{"EventId":"x","CloudTrailEvent":"{not json"}"#.to_owned(),
+            r#"{"eventName":5,"eventSource":true}"#.to_owned(),
+            r#"{}"#.to_owned(),
+            "{\n  \"eventTime\" : \"2025-03-01T10:00:00Z\" ,\n  \"eventSource\" : \"s3.amazonaws.com\", \"eventName\" : \"X\"\n}".to_owned(),
+        ];
+        for c in &cases {
+            same_in_place_and_alone(c.as_bytes());
+        }
+        // Not UTF-8: the input is read byte-wise, and the bad string is an error as before.
+        let mut bad = rec("CreateUser", r#","userAgent":"ab""#).into_bytes();
+        let at = bad.len() - 3;
+        bad.insert(at, 0xFF);
+        same_in_place_and_alone(&bad);
+        let mut bad = rec("CreateUser", r#","tlsDetails":{"x":"ab"}"#).into_bytes();
+        let at = bad.len() - 4;
+        bad.insert(at, 0xFF);
+        same_in_place_and_alone(&bad);
+    }
+
+    #[test]
+    fn truncated_final_record_after_in_place_ones() {
+        let doc = format!(
+            r#"{{"Records":[{},{},{}"#,
+            rec("ListUsers", ""),
+            rec("GetUser", ""),
+            &rec("CreateUser", "")[..60]
+        );
+        let c = collect(&CloudTrail, doc.as_bytes());
+        assert_eq!((c.events.len(), c.errors), (2, 1));
+        assert_eq!(c.error_samples[0].0.record, Some(2));
+        assert!(c.error_samples[0].1.contains("cannot be framed"));
+        // Whole document, then data after it: each line is a record, as before.
+        let two = format!(
+            "{{\"Records\":[{}]}}\n{{\"Records\":[]}}\n",
+            rec("ListUsers", "")
+        );
+        let c = collect(&CloudTrail, two.as_bytes());
+        assert_eq!((c.events.len(), c.errors), (0, 2));
+    }
+
+    #[test]
+    fn target_from_raw_matches_the_value_path() {
+        let bodies = [
+            r#"{"userName":"bob"}"#,
+            r#"{"userName":"","roleName":"r"}"#,
+            r#"{"userName":5,"groupName":"g"}"#,
+            r#"{"bucketName":"b","key":"k/\u00e9"}"#,
+            r#"{"bucketName":"b","key":7}"#,
+            r#"{"bucketName":"b","key":""}"#,
+            r#"{"bucketName":"","key":"k"}"#,
+            r#"{"names":["a",1,null,"b"]}"#,
+            r#"{"names":[],"instanceIds":["i-1"]}"#,
+            r#"{"names":"x"}"#,
+            r#"{"names":null,"target":"t"}"#,
+            r#"{"instancesSet":{"items":[{"instanceId":"i-1"},{"instanceId":"i-2"}]}}"#,
+            r#"{"instancesSet":[[{"instanceId":"i-1"}]]}"#,
+            r#"{"DeleteFlowLogsRequest":{"FlowLogId":"fl-1"}}"#,
+            r#"{"userName":"a","userName":"b"}"#,
+            r#"{"x":{"userName":"nested"}}"#,
+            r#"{"name":"\ud83d\ude00 \"q\""}"#,
+            r#"{"parameterNames":["p1","p2"],"documentName":"d"}"#,
+            r#"{}"#,
+            r#"[{"userName":"bob"}]"#,
+            r#""userName""#,
+            r#"{"secretIdList":[{"a":1},"s"]}"#,
+        ];
+        let res = [Resource {
+            arn: crate::jsonx::Text(Some("arn:aws:s3:::r".into())),
+        }];
+        for raw in bodies {
+            let v: Value = serde_json::from_str(raw).unwrap();
+            let slow = target_of(Some(&v), Some(&res));
+            let fast = match target_from_raw(raw) {
+                Some(Some(t)) => Some(t),
+                Some(None) => target_of(None, Some(&res)),
+                None => continue,
+            };
+            assert_eq!(fast, slow, "{raw}");
+        }
+        assert_eq!(
+            target_from_raw(r#"{"bucketName":"b","key":"k"}"#),
+            Some(Some("s3://b/k".to_owned()))
+        );
+        assert_eq!(target_from_raw(r#"{"userName":"a","userName":"b"}"#), None);
     }
 }

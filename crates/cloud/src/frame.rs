@@ -26,9 +26,38 @@ pub(crate) enum Item<'a> {
     Skip(Location, &'static str),
 }
 
+/// What [`frame_with`] hands its caller.
+pub(crate) trait Framed<'a> {
+    /// One framed piece.
+    fn item(&mut self, item: Item<'a>);
+    /// An element of a wrapping array starts `tail` (which runs to the end of the input)
+    /// at `loc`. A caller that can parse the element in place does so, handles it, and
+    /// returns its length: the end the byte scanner would find, so only a JSON value that
+    /// is well formed may be taken. `None` (the default) frames the element with the
+    /// scanner and hands it to [`Framed::item`] as usual.
+    fn tail(&mut self, tail: &'a [u8], loc: Location) -> Option<usize> {
+        let _ = (tail, loc);
+        None
+    }
+}
+
+struct Plain<'f, F: ?Sized>(&'f mut F);
+
+impl<'a, F: FnMut(Item<'a>) + ?Sized> Framed<'a> for Plain<'_, F> {
+    fn item(&mut self, item: Item<'a>) {
+        (self.0)(item);
+    }
+}
+
 /// Frames `data`, calling `f` once per record. `containers` are the keys of a wrapping
 /// document whose array holds the records, tried in order.
 pub(crate) fn frame<'a>(data: &'a [u8], containers: &[&str], f: &mut dyn FnMut(Item<'a>)) {
+    frame_with(data, containers, &mut Plain(f));
+}
+
+/// [`frame`], letting the caller parse the elements of a wrapping array in place (see
+/// [`Framed::tail`]), so each is read once rather than scanned and then parsed.
+pub(crate) fn frame_with<'a>(data: &'a [u8], containers: &[&str], f: &mut dyn Framed<'a>) {
     let p = json::skip_ws(data, 0);
     match data.get(p) {
         None => {}
@@ -38,12 +67,20 @@ pub(crate) fn frame<'a>(data: &'a [u8], containers: &[&str], f: &mut dyn FnMut(I
     }
 }
 
-fn array<'a>(data: &'a [u8], pos: usize, top_level: bool, f: &mut dyn FnMut(Item<'a>)) {
+fn array<'a>(data: &'a [u8], pos: usize, top_level: bool, f: &mut dyn Framed<'a>) {
     let mut it = json::array_elements(data, pos);
     let mut i: u64 = 0;
-    while let Some(r) = it.next() {
+    loop {
+        let mut taken = false;
+        let r = it.next_with(|s| {
+            let end = f.tail(data.get(s..)?, Location::record(i, s as u64))?;
+            taken = true;
+            Some(s + end)
+        });
+        let Some(r) = r else { break };
         match r {
-            Ok((s, e)) => f(Item::Record(
+            Ok(_) if taken => {}
+            Ok((s, e)) => f.item(Item::Record(
                 data.get(s..e).unwrap_or_default(),
                 Location::record(i, s as u64),
             )),
@@ -52,7 +89,7 @@ fn array<'a>(data: &'a [u8], pos: usize, top_level: bool, f: &mut dyn FnMut(Item
                 if data.get(at) == Some(&b',') {
                     at = json::skip_ws(data, at + 1);
                 }
-                f(Item::Error(
+                f.item(Item::Error(
                     Location::record(i, at as u64),
                     format!(
                         "record {i} cannot be framed ({err}); the rest of the array is unreadable"
@@ -66,7 +103,7 @@ fn array<'a>(data: &'a [u8], pos: usize, top_level: bool, f: &mut dyn FnMut(Item
     if top_level {
         let t = json::skip_ws(data, it.position());
         if t < data.len() {
-            f(Item::Error(
+            f.item(Item::Error(
                 Location::record(i, t as u64),
                 "unexpected data after the end of the JSON array".to_owned(),
             ));
@@ -74,7 +111,7 @@ fn array<'a>(data: &'a [u8], pos: usize, top_level: bool, f: &mut dyn FnMut(Item
     }
 }
 
-fn object<'a>(data: &'a [u8], p: usize, containers: &[&str], f: &mut dyn FnMut(Item<'a>)) {
+fn object<'a>(data: &'a [u8], p: usize, containers: &[&str], f: &mut dyn Framed<'a>) {
     let first_nl =
         memchr::memchr(b'\n', data.get(p..).unwrap_or_default()).map_or(data.len(), |i| p + i);
     match json::value_end(data, p) {
@@ -93,7 +130,7 @@ fn object<'a>(data: &'a [u8], p: usize, containers: &[&str], f: &mut dyn FnMut(I
                 if data.get(vs) == Some(&b'[') {
                     array(data, vs, false, f);
                 } else {
-                    f(Item::Error(
+                    f.item(Item::Error(
                         Location::record(0, vs as u64),
                         format!("`{key}` is not an array ({err})"),
                     ));
@@ -101,7 +138,7 @@ fn object<'a>(data: &'a [u8], p: usize, containers: &[&str], f: &mut dyn FnMut(I
             } else if memchr::memmem::find(data, b"\n{").is_some() {
                 by_line(data, f);
             } else {
-                f(Item::Error(
+                f.item(Item::Error(
                     Location::record(0, p as u64),
                     format!("malformed JSON document: {err}"),
                 ));
@@ -110,15 +147,14 @@ fn object<'a>(data: &'a [u8], p: usize, containers: &[&str], f: &mut dyn FnMut(I
     }
 }
 
-fn document<'a>(
-    data: &'a [u8],
-    p: usize,
-    end: usize,
-    containers: &[&str],
-    f: &mut dyn FnMut(Item<'a>),
-) {
+fn document<'a>(data: &'a [u8], p: usize, end: usize, containers: &[&str], f: &mut dyn Framed<'a>) {
     for key in containers {
-        if let Ok(Some((s, e))) = json::find_key(data, p, key) {
+        // As `json::find_key`, without scanning an array value again: the whole document
+        // scanned well, so an array inside it does too.
+        if let Ok(Some(s)) = json::find_key_start(data, p, key) {
+            if data.get(s) != Some(&b'[') && json::value_end(data, s).is_err() {
+                continue;
+            }
             if data.get(s) == Some(&b'[') {
                 array(data, s, false, f);
             } else {
@@ -128,8 +164,7 @@ fn document<'a>(
                     Some(b'n') => "null",
                     _ => "a scalar",
                 };
-                let _ = e;
-                f(Item::Error(
+                f.item(Item::Error(
                     Location::record(0, s as u64),
                     format!("`{key}` is {what}, not an array of records"),
                 ));
@@ -137,7 +172,7 @@ fn document<'a>(
             return;
         }
     }
-    f(Item::Record(
+    f.item(Item::Record(
         data.get(p..end).unwrap_or_default(),
         Location::record(0, p as u64),
     ));
@@ -171,7 +206,7 @@ fn container_start<'c>(data: &[u8], p: usize, containers: &[&'c str]) -> Option<
     }
 }
 
-fn by_line<'a>(data: &'a [u8], f: &mut dyn FnMut(Item<'a>)) {
+fn by_line<'a>(data: &'a [u8], f: &mut dyn Framed<'a>) {
     for line in lines::lines(data) {
         let idx = line.number - 1;
         let lead = line
@@ -183,26 +218,26 @@ fn by_line<'a>(data: &'a [u8], f: &mut dyn FnMut(Item<'a>)) {
         let body = body.trim_ascii_end();
         let loc = Location::line_record(line.number, idx, line.offset + lead as u64);
         if body.is_empty() {
-            f(Item::Skip(loc, "blank line"));
+            f.item(Item::Skip(loc, "blank line"));
         } else {
-            f(Item::Record(body, loc));
+            f.item(Item::Record(body, loc));
         }
     }
 }
 
-fn concatenated<'a>(data: &'a [u8], mut p: usize, f: &mut dyn FnMut(Item<'a>)) {
+fn concatenated<'a>(data: &'a [u8], mut p: usize, f: &mut dyn Framed<'a>) {
     let mut i: u64 = 0;
     while p < data.len() {
         match json::value_end(data, p) {
             Ok(end) => {
-                f(Item::Record(
+                f.item(Item::Record(
                     data.get(p..end).unwrap_or_default(),
                     Location::record(i, p as u64),
                 ));
                 p = json::skip_ws(data, end);
             }
             Err(err) => {
-                f(Item::Error(
+                f.item(Item::Error(
                     Location::record(i, p as u64),
                     format!(
                         "record {i} cannot be framed ({err}); the rest of the input is unreadable"

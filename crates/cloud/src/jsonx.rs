@@ -147,27 +147,51 @@ impl<'de: 'a, 'a> Deserialize<'de> for Named<'a> {
 /// Longest request/response excerpt kept on an event, in bytes.
 pub(crate) const BODY_MAX: usize = 2048;
 
+/// Words that make a key name a secret, once `_` and `-` are dropped and case is folded.
+const SECRET_WORDS: [&str; 11] = [
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "privatekey",
+    "accesskeyid",
+    "apikey",
+    "passphrase",
+    "authorization",
+    "credential",
+    "keymaterial",
+];
+
+/// [`SECRET_WORDS`] as searchers built once.
+static SECRET_FINDERS: std::sync::LazyLock<Vec<memchr::memmem::Finder<'static>>> =
+    std::sync::LazyLock::new(|| {
+        SECRET_WORDS
+            .iter()
+            .map(|w| memchr::memmem::Finder::new(w.as_bytes()))
+            .collect()
+    });
+
 /// Whether a key names a secret (compared without case, `_` or `-`).
 pub(crate) fn is_secret_key(k: &str) -> bool {
+    if k.is_ascii() && k.len() <= 64 {
+        // Same folding as below without allocating: for ASCII, lower case is ASCII's.
+        let mut buf = [0u8; 64];
+        let mut n = 0;
+        for b in k.bytes().filter(|b| *b != b'_' && *b != b'-') {
+            if let Some(slot) = buf.get_mut(n) {
+                *slot = b.to_ascii_lowercase();
+                n += 1;
+            }
+        }
+        let norm = buf.get(..n).unwrap_or_default();
+        return SECRET_FINDERS.iter().any(|f| f.find(norm).is_some());
+    }
     let norm: String = k
         .chars()
         .filter(|c| *c != '_' && *c != '-')
         .flat_map(char::to_lowercase)
         .collect();
-    const WORDS: [&str; 11] = [
-        "password",
-        "passwd",
-        "secret",
-        "token",
-        "privatekey",
-        "accesskeyid",
-        "apikey",
-        "passphrase",
-        "authorization",
-        "credential",
-        "keymaterial",
-    ];
-    WORDS.iter().any(|w| norm.contains(w))
+    SECRET_WORDS.iter().any(|w| norm.contains(w))
 }
 
 /// Whether a string looks like an AWS access key id (`AKIA…`/`ASIA…`, 16-128 upper-case
@@ -263,55 +287,301 @@ pub(crate) fn body_excerpt(raw: Option<&RawValue>) -> Option<String> {
     }
 }
 
-/// A body parsed once, read by the parser, then masked and cut by [`Body::excerpt`].
-#[derive(Debug)]
-pub(crate) enum Body {
-    /// Absent or null.
-    None,
-    /// Parsed.
-    Value(Value),
-    /// Present but not parseable as a value (nesting deeper than serde_json allows...).
-    Unreadable(usize, String),
+/// Whether this build's `serde_json::Value` keeps object members in input order (the
+/// `preserve_order` feature, which another crate of the workspace may turn on) rather than
+/// sorting them.
+static PRESERVE_ORDER: std::sync::LazyLock<bool> = std::sync::LazyLock::new(|| {
+    let doc = r#"{"b":0,"a":0}"#;
+    let back = serde_json::from_str::<Value>(doc).and_then(|v| serde_json::to_string(&v));
+    back.is_ok_and(|t| t == doc)
+});
+
+/// `mask_value` then `Value::to_string` in one pass over the raw text of a value that
+/// serde_json reads, for the common shape; `None` sends the value to the general path.
+///
+/// Taken: strings without escapes, integers of up to 18 digits, `true`/`false`/`null`,
+/// objects whose keys are distinct (and, when `Value` sorts its members, already sorted),
+/// nesting up to 64. Everything else (escapes, other numbers, duplicate keys, the string
+/// `Secret`, which may make the object a Kubernetes Secret) is `None`.
+pub(crate) fn masked_compact(raw: &str) -> Option<String> {
+    let mut w = Compact {
+        b: raw.as_bytes(),
+        raw,
+        i: 0,
+        out: String::with_capacity(raw.len().min(BODY_MAX + 64)),
+        keys: Vec::new(),
+        sorted: !*PRESERVE_ORDER,
+    };
+    w.value(false, 0)?;
+    w.ws();
+    (w.i == w.b.len()).then_some(w.out)
 }
 
-impl Body {
-    /// Parses a raw body.
-    pub(crate) fn parse(raw: Option<&RawValue>) -> Body {
+struct Compact<'a> {
+    b: &'a [u8],
+    raw: &'a str,
+    i: usize,
+    out: String,
+    /// Keys of the objects being written, innermost last.
+    keys: Vec<&'a str>,
+    /// Whether `Value` sorts object members (so only sorted input is written as is).
+    sorted: bool,
+}
+
+impl<'a> Compact<'a> {
+    fn ws(&mut self) {
+        while matches!(self.b.get(self.i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.i += 1;
+        }
+    }
+
+    fn eat(&mut self, c: u8) -> Option<()> {
+        self.ws();
+        (self.b.get(self.i) == Some(&c)).then(|| self.i += 1)
+    }
+
+    /// A string without escapes at `i` (on its quote); its contents.
+    fn string(&mut self) -> Option<&'a str> {
+        let start = self.i + 1;
+        let rel = memchr::memchr2(b'"', b'\\', self.b.get(start..)?)?;
+        let end = start + rel;
+        if self.b.get(end) != Some(&b'"') {
+            return None;
+        }
+        let s = self.raw.get(start..end)?;
+        if s.bytes().any(|c| c < 0x20) {
+            return None;
+        }
+        self.i = end + 1;
+        Some(s)
+    }
+
+    fn value(&mut self, under_secret: bool, depth: u32) -> Option<()> {
+        if depth > 64 {
+            return None;
+        }
+        self.ws();
+        match *self.b.get(self.i)? {
+            b'"' => {
+                let s = self.string()?;
+                if s == "Secret" {
+                    // Perhaps the `kind` of a Kubernetes Secret, which masks differently.
+                    return None;
+                }
+                self.masked_str(s, under_secret);
+                Some(())
+            }
+            b'{' => self.object(under_secret, depth),
+            b'[' => {
+                self.i += 1;
+                self.out.push('[');
+                self.ws();
+                if self.b.get(self.i) == Some(&b']') {
+                    self.i += 1;
+                    self.out.push(']');
+                    return Some(());
+                }
+                loop {
+                    self.value(under_secret, depth + 1)?;
+                    self.ws();
+                    match *self.b.get(self.i)? {
+                        b',' => {
+                            self.i += 1;
+                            self.out.push(',');
+                        }
+                        b']' => {
+                            self.i += 1;
+                            self.out.push(']');
+                            return Some(());
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            b't' | b'f' | b'n' => {
+                let lit: &str = match self.b.get(self.i)? {
+                    b't' => "true",
+                    b'f' => "false",
+                    _ => "null",
+                };
+                if !self.b.get(self.i..)?.starts_with(lit.as_bytes()) {
+                    return None;
+                }
+                self.i += lit.len();
+                if under_secret && lit != "null" {
+                    self.out.push_str("\"…\"");
+                } else {
+                    self.out.push_str(lit);
+                }
+                Some(())
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = self.i;
+                if self.b.get(self.i) == Some(&b'-') {
+                    self.i += 1;
+                }
+                let digits = self
+                    .b
+                    .get(self.i..)?
+                    .iter()
+                    .take_while(|c| c.is_ascii_digit())
+                    .count();
+                self.i += digits;
+                let text = self.raw.get(start..self.i)?;
+                if digits == 0
+                    || digits > 18
+                    || text == "-0"
+                    || matches!(self.b.get(self.i), Some(b'.' | b'e' | b'E'))
+                {
+                    return None;
+                }
+                if under_secret {
+                    self.out.push_str("\"…\"");
+                } else {
+                    self.out.push_str(text);
+                }
+                Some(())
+            }
+            _ => None,
+        }
+    }
+
+    fn object(&mut self, under_secret: bool, depth: u32) -> Option<()> {
+        self.i += 1;
+        self.out.push('{');
+        self.ws();
+        if self.b.get(self.i) == Some(&b'}') {
+            self.i += 1;
+            self.out.push('}');
+            return Some(());
+        }
+        let mark = self.keys.len();
+        loop {
+            self.ws();
+            if self.b.get(self.i) != Some(&b'"') {
+                return None;
+            }
+            let k = self.string()?;
+            let mine = self.keys.get(mark..).unwrap_or_default();
+            let fine = if self.sorted {
+                mine.last().is_none_or(|p| *p < k)
+            } else {
+                !mine.contains(&k)
+            };
+            if !fine {
+                return None;
+            }
+            self.keys.push(k);
+            self.eat(b':')?;
+            self.out.push('"');
+            self.out.push_str(k);
+            self.out.push_str("\":");
+            self.value(under_secret || is_secret_key(k), depth + 1)?;
+            self.ws();
+            match *self.b.get(self.i)? {
+                b',' => {
+                    self.i += 1;
+                    self.out.push(',');
+                }
+                b'}' => {
+                    self.i += 1;
+                    self.out.push('}');
+                    self.keys.truncate(mark);
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// A string leaf as `mask_value` leaves it. The string has no character JSON escapes,
+    /// and masking only keeps parts of it and adds `…`, so it is written as is.
+    fn masked_str(&mut self, s: &str, under_secret: bool) {
+        let masked: Cow<'_, str> = if under_secret || looks_like_access_key(s) {
+            Cow::Owned(text::mask_secret(s))
+        } else if memchr::memchr2(b'=', b':', s.as_bytes()).is_some() {
+            mask_inline(s)
+        } else {
+            Cow::Borrowed(s)
+        };
+        self.out.push('"');
+        if masked.len() > BODY_MAX {
+            self.out.push_str(&text::excerpt(&masked, BODY_MAX));
+        } else {
+            self.out.push_str(&masked);
+        }
+        self.out.push('"');
+    }
+}
+
+/// A body read by the parser (parsed as a `Value` only if asked), then masked and cut by
+/// [`Body::excerpt`].
+#[derive(Debug)]
+pub(crate) enum Body<'a> {
+    /// Absent or null.
+    None,
+    /// Present: the raw text, and the value once parsed (or why it could not be).
+    Raw(&'a str, std::cell::OnceCell<Result<Value, String>>),
+}
+
+impl<'a> Body<'a> {
+    /// A raw body.
+    pub(crate) fn parse(raw: Option<&'a RawValue>) -> Body<'a> {
         let Some(raw) = raw else { return Body::None };
         let s = raw.get();
         if s == "null" {
             return Body::None;
         }
-        match serde_json::from_str(s) {
-            Ok(v) => Body::Value(v),
-            Err(e) => Body::Unreadable(s.len(), de_error(&e)),
+        Body::Raw(s, std::cell::OnceCell::new())
+    }
+    /// The raw text, if any.
+    pub(crate) fn raw(&self) -> Option<&'a str> {
+        match self {
+            Body::Raw(s, _) => Some(s),
+            Body::None => None,
         }
     }
-    /// The parsed value, if any.
+    fn parsed(s: &str) -> Result<Value, String> {
+        serde_json::from_str(s).map_err(|e| de_error(&e))
+    }
+    /// The parsed value, if any (parsed on first use).
     pub(crate) fn value(&self) -> Option<&Value> {
         match self {
-            Body::Value(v) => Some(v),
-            _ => None,
+            Body::Raw(s, v) => v.get_or_init(|| Self::parsed(s)).as_ref().ok(),
+            Body::None => None,
         }
     }
-    /// Masks the secrets in place and returns a bounded excerpt (`None` when empty).
+    /// Masks the secrets and returns a bounded excerpt (`None` when empty).
     pub(crate) fn excerpt(self) -> Option<String> {
-        match self {
-            Body::None => None,
-            Body::Unreadable(n, e) => Some(format!("[{n} bytes not kept: {e}]")),
-            Body::Value(mut v) => {
-                let empty = match &v {
-                    Value::Object(o) => o.is_empty(),
-                    Value::Array(a) => a.is_empty(),
-                    Value::Null => true,
-                    _ => false,
-                };
-                if empty {
-                    return None;
+        let Body::Raw(raw, cell) = self else {
+            return None;
+        };
+        // The one-pass writer takes only values serde_json parses, so a body it writes
+        // is one the general path would have parsed.
+        let text = match masked_compact(raw) {
+            Some(t) if t == "{}" || t == "[]" => return None,
+            Some(t) => t,
+            None => match cell.into_inner().unwrap_or_else(|| Self::parsed(raw)) {
+                Err(e) => return Some(format!("[{} bytes not kept: {e}]", raw.len())),
+                Ok(mut v) => {
+                    let empty = match &v {
+                        Value::Object(o) => o.is_empty(),
+                        Value::Array(a) => a.is_empty(),
+                        Value::Null => true,
+                        _ => false,
+                    };
+                    if empty {
+                        return None;
+                    }
+                    mask_value(&mut v, false);
+                    v.to_string()
                 }
-                mask_value(&mut v, false);
-                Some(text::excerpt(&v.to_string(), BODY_MAX).into_owned())
-            }
+            },
+        };
+        if text.len() <= BODY_MAX {
+            Some(text)
+        } else {
+            Some(text::excerpt(&text, BODY_MAX).into_owned())
         }
     }
 }
@@ -382,5 +652,108 @@ mod tests {
                 && is_secret_key("SessionToken")
                 && !is_secret_key("bucketName")
         );
+    }
+
+    /// What `Body::excerpt` wrote before the one-pass writer: mask the value, serialise it.
+    fn general(raw: &str) -> String {
+        let mut v: Value = serde_json::from_str(raw).unwrap();
+        mask_value(&mut v, false);
+        v.to_string()
+    }
+
+    const BODIES: &[&str] = &[
+        r#"{"bucketName":"corp-data","key":"reports/2025/q1.csv","Host":"corp-data.s3.us-east-1.amazonaws.com"}"#,
+        r#"{"instancesSet":{"items":[{"instanceId":"i-0abc1234def567890"}]},"filterSet":{}}"#,
+        r#"{"roleArn":"arn:aws:iam::1:role/deploy","roleSessionName":"ci-12345","durationSeconds":3600}"#,
+        r#"{"maxResults":50,"lookupAttributes":[{"attributeKey":"EventName","attributeValue":"ConsoleLogin"}]}"#,
+        r#"{"name":"/prod/db/password","withDecryption":true}"#,
+        r#"{"password":"hunter2hunter2","SecretString":"abc","nested":{"token":123,"ok":[1,-2,true,false,null]}}"#,
+        r#"{"credentials":{"accessKeyId":"ASIAABCDEFGHIJKLMNOP","sessionToken":"zzz","expiration":"2025"}}"#,
+        r#"{"note":"AKIAIOSFODNN7EXAMPLE","cmd":"aws_secret_access_key = XYZABC; x=1","url":"https://h:443/p"}"#,
+        r#"{"api_key":false,"Private-Key":12,"authorization":null,"tokens":[1,"a",{"x":true}]}"#,
+        "{ \"a\" : [ 1 , 2 ] ,\n  \"b\" : { } , \"c\" : [ ] }",
+        r#"{"emoji":"😀 snow ☃ é","key":"k/é"}"#,
+        r#"[1,"two",{"three":3}]"#,
+        r#""just a string""#,
+        "42",
+        r#"{"n":123456789012345678,"m":-123456789012345678}"#,
+        // Bodies the one-pass writer leaves to the general path.
+        r#"{"n":1234567890123456789}"#,
+        r#"{"n":1.5,"m":1e5,"z":-0}"#,
+        r#"{"s":"nul\u0000byte \"q\" \\ \/ \ud83d\ude00"}"#,
+        r#"{"a":1,"a":2}"#,
+        r#"{"kind":"Secret","data":{"k":"c2VjcmV0"},"metadata":{"annotations":{"x":"y"}}}"#,
+        r#"{"b":1,"a":{"d":1,"c":2}}"#,
+    ];
+
+    #[test]
+    fn one_pass_body_matches_the_general_path() {
+        let mut fast = 0;
+        for raw in BODIES {
+            if let Some(out) = masked_compact(raw) {
+                assert_eq!(out, general(raw), "{raw}");
+                fast += 1;
+            }
+        }
+        // The common shapes take the one-pass path (all sorted ones whichever way `Value`
+        // orders members).
+        let want = if *PRESERVE_ORDER { 14 } else { 6 };
+        assert!(fast >= want, "{fast}");
+        for raw in [
+            r#"{"n":1.5}"#,
+            r#"{"s":"a\"b"}"#,
+            r#"{"a":1,"a":2}"#,
+            r#"{"kind":"Secret"}"#,
+        ] {
+            assert_eq!(masked_compact(raw), None, "{raw}");
+        }
+        // Long strings are cut before the body is, as `mask_value` does.
+        let long = format!(
+            r#"{{"a":"{}","b":"{}"}}"#,
+            "x".repeat(5000),
+            "é".repeat(3000)
+        );
+        assert_eq!(masked_compact(&long).unwrap(), general(&long));
+        let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
+        assert_eq!(masked_compact(&deep), None);
+    }
+
+    #[test]
+    fn body_excerpt_is_bounded_and_skips_empty() {
+        for raw in BODIES {
+            let v: &RawValue = serde_json::from_str(raw).unwrap();
+            let out = Body::parse(Some(v)).excerpt().unwrap();
+            assert_eq!(out, text::excerpt(&general(raw), BODY_MAX), "{raw}");
+        }
+        for raw in ["{}", "[]", " { } ", "null"] {
+            let v: &RawValue = serde_json::from_str(raw).unwrap();
+            assert_eq!(Body::parse(Some(v)).excerpt(), None, "{raw}");
+        }
+        let big = format!(
+            r#"{{"items":[{}]}}"#,
+            vec![r#"{"instanceId":"i-0123456789abcdef0"}"#; 500].join(",")
+        );
+        let v: &RawValue = serde_json::from_str(&big).unwrap();
+        let out = Body::parse(Some(v)).excerpt().unwrap();
+        assert_eq!(out, text::excerpt(&general(&big), BODY_MAX));
+        assert!(out.len() < BODY_MAX + 64);
+    }
+
+    #[test]
+    fn secret_keys_ascii_and_not() {
+        for (k, yes) in [
+            ("aws_access_key_id", true),
+            ("SessionToken", true),
+            ("x-api-key", true),
+            ("KeyMaterial", true),
+            ("bucketName", false),
+            ("", false),
+            ("Pässword", false),
+            ("PASSWORDé", true),
+            ("\u{212A}eyMaterial", true), // KELVIN SIGN folds to `k`
+        ] {
+            assert_eq!(is_secret_key(k), yes, "{k}");
+        }
+        assert!(is_secret_key(&format!("{}token", "a".repeat(70))));
     }
 }

@@ -50,9 +50,7 @@ fn string_end(data: &[u8], start: usize) -> Result<usize, ScanError> {
     // `start` is at the opening quote.
     let mut i = start + 1;
     loop {
-        let rel = memchr::memchr2(b'"', b'\\', data.get(i..).unwrap_or_default())
-            .ok_or(ScanError::Truncated(data.len()))?;
-        i += rel;
+        i = next_quote_or_backslash(data, i).ok_or(ScanError::Truncated(data.len()))?;
         if data[i] == b'\\' {
             i += 2;
             if i > data.len() {
@@ -62,6 +60,30 @@ fn string_end(data: &[u8], start: usize) -> Result<usize, ScanError> {
             return Ok(i + 1);
         }
     }
+}
+
+/// The first `"` or `\\` at or after `i`. Eight bytes at a time: most strings in logs are
+/// short, where a call into `memchr` costs more than the scan.
+fn next_quote_or_backslash(data: &[u8], mut i: usize) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    // Bytes of `x` that are zero have their high bit set in the result; the lowest set bit
+    // marks the first zero byte exactly (borrows only disturb the bytes above it).
+    let zero = |x: u64| x.wrapping_sub(LO) & !x & HI;
+    while let Some(chunk) = data.get(i..i + 8) {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(b);
+        let m = zero(w ^ (LO * u64::from(b'"'))) | zero(w ^ (LO * u64::from(b'\\')));
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    let rest = data.get(i..)?;
+    rest.iter()
+        .position(|&c| c == b'"' || c == b'\\')
+        .map(|p| i + p)
 }
 
 /// Returns the end (exclusive) of the JSON value that starts at `pos` (after white space).
@@ -217,10 +239,17 @@ impl ArrayElements<'_> {
     }
 }
 
-impl Iterator for ArrayElements<'_> {
-    type Item = Result<(usize, usize), ScanError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+impl ArrayElements<'_> {
+    /// Like [`Iterator::next`], but `known_end(start)` may give the end (exclusive) of the
+    /// element that starts at `start`, when the caller already found it (by parsing the
+    /// element), so the element is not scanned twice. `None` scans as `next` does.
+    ///
+    /// The end given must be the one [`value_end`] would find: the end of a JSON value
+    /// that is well formed from `start`.
+    pub fn next_with(
+        &mut self,
+        known_end: impl FnOnce(usize) -> Option<usize>,
+    ) -> Option<Result<(usize, usize), ScanError>> {
         if self.done {
             return None;
         }
@@ -241,6 +270,10 @@ impl Iterator for ArrayElements<'_> {
             _ => {}
         }
         self.first = false;
+        if let Some(end) = known_end(i) {
+            self.pos = end;
+            return Some(Ok((i, end)));
+        }
         match value_end(self.data, i) {
             Ok(end) => {
                 self.pos = end;
@@ -251,6 +284,14 @@ impl Iterator for ArrayElements<'_> {
                 Some(Err(e))
             }
         }
+    }
+}
+
+impl Iterator for ArrayElements<'_> {
+    type Item = Result<(usize, usize), ScanError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_with(|_| None)
     }
 }
 
@@ -282,6 +323,43 @@ mod tests {
         assert_eq!(v.len(), 2);
         assert!(v[0].is_ok());
         assert!(matches!(v[1], Err(ScanError::Truncated(_))));
+    }
+
+    #[test]
+    fn strings_end_at_the_right_quote() {
+        for doc in [
+            &br#""""#[..],
+            br#""a""#,
+            br#""abcdefgh""#,
+            br#""abcdefghijklmnop\"q""#,
+            br#""\\""#,
+            br#""1234567\"x""#,
+            br#""12345678\\""#,
+            "\"é😀 ünïcödé \\u00e9 long enough to need several words\"".as_bytes(),
+        ] {
+            let slow = {
+                let mut i = 1;
+                loop {
+                    match doc[i] {
+                        b'\\' => i += 2,
+                        b'"' => break i + 1,
+                        _ => i += 1,
+                    }
+                }
+            };
+            for pad in 0..9 {
+                let mut d = vec![b' '; pad];
+                d.extend_from_slice(doc);
+                d.extend_from_slice(b" , \"tail\"");
+                assert_eq!(
+                    value_end(&d, 0),
+                    Ok(pad + slow),
+                    "{}",
+                    String::from_utf8_lossy(doc)
+                );
+            }
+            assert!(value_end(&doc[..doc.len() - 1], 0).is_err());
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Small text helpers every parser needs: IP validation, bounded excerpts, lossy UTF-8.
 
 use std::borrow::Cow;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 
 /// Returns the address in canonical form when `s` is an IP address (IPv4, IPv6, an
 /// IPv4-mapped IPv6 such as Windows' `::ffff:10.0.0.1`, or `[v6]`), else `None`.
@@ -10,6 +10,11 @@ use std::net::IpAddr;
 /// an address would go; none of those is a source IP.
 pub fn normalise_ip(s: &str) -> Option<String> {
     let s = s.trim().trim_start_matches('[').trim_end_matches(']');
+    // Fast path: the IPv4 parser takes exactly four decimal octets without leading zeros,
+    // so an address it accepts is already written in canonical form.
+    if s.parse::<Ipv4Addr>().is_ok() {
+        return Some(s.to_owned());
+    }
     let ip: IpAddr = s.parse().ok()?;
     Some(match ip {
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
@@ -43,6 +48,17 @@ pub fn lossy(bytes: &[u8]) -> Cow<'_, str> {
 /// Masks a secret-looking value, keeping a short prefix so analysts can still correlate
 /// (`AKIAIOSFODNN7EXAMPLE` becomes `AKIA…MPLE`).
 pub fn mask_secret(s: &str) -> String {
+    if s.is_ascii() {
+        // One byte per character: slice instead of collecting characters.
+        if s.len() <= 8 {
+            return "…".to_owned();
+        }
+        let mut out = String::with_capacity(4 + '…'.len_utf8() + 4);
+        out.push_str(&s[..4]);
+        out.push('…');
+        out.push_str(&s[s.len() - 4..]);
+        return out;
+    }
     let chars: Vec<char> = s.chars().collect();
     if chars.len() <= 8 {
         return "…".to_owned();
@@ -55,6 +71,34 @@ pub fn mask_secret(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ipv4_fast_path_is_canonical() {
+        for s in ["0.0.0.0", "10.1.2.3", "255.255.255.255", "203.0.113.9"] {
+            assert_eq!(normalise_ip(s).as_deref(), Some(s));
+        }
+        for s in [
+            "010.1.2.3",
+            "1.2.3",
+            "1.2.3.4.5",
+            "256.1.1.1",
+            "1.2.3.04",
+            "+1.2.3.4",
+        ] {
+            let slow = s.parse::<IpAddr>().ok().map(|i| i.to_string());
+            assert_eq!(normalise_ip(s), slow, "{s}");
+        }
+        assert_eq!(normalise_ip(" [10.0.0.1] ").as_deref(), Some("10.0.0.1"));
+    }
+
+    #[test]
+    fn mask_secret_ascii_and_not() {
+        assert_eq!(mask_secret("AKIAIOSFODNN7EXAMPLE"), "AKIA…MPLE");
+        assert_eq!(mask_secret("12345678"), "…");
+        assert_eq!(mask_secret("123456789"), "1234…6789");
+        assert_eq!(mask_secret("ééééééééé"), "éééé…éééé");
+        assert_eq!(mask_secret("éé"), "…");
+    }
 
     #[test]
     fn ip_forms() {
