@@ -9,9 +9,11 @@
 //! (no recognisable timestamp). Times are never guessed: the classic form stays
 //! [`TimeValue::LocalNoYear`] for the engine to resolve with `--tz` and `--year`.
 
+use std::borrow::Cow;
+
 use memchr::memchr;
-use tplus_model::lines::lines_from;
-use tplus_model::text::excerpt;
+use tplus_model::lines::{lines_from, Line};
+use tplus_model::text::{excerpt, normalise_ip_owned};
 use tplus_model::time::{month_from_abbrev, parse_stamp};
 use tplus_model::{Event, Family, Location, Parser, RecordSink, Sniff, TimeValue};
 
@@ -292,10 +294,15 @@ fn frame(line: &str) -> Result<Frame<'_>, String> {
 /// `last message repeated N times` (classic, possibly inside `--- ... ---`) or rsyslog's
 /// `message repeated N times: [...]`: returns N.
 fn repeat_count(msg: &str) -> Option<u64> {
-    let m = msg
-        .trim()
-        .trim_start_matches("--- ")
-        .trim_end_matches(" ---");
+    // `trim_start_matches("--- ")` and `trim_end_matches(" ---")`, as plain loops: this runs
+    // on every line, and the `&str`-pattern forms build a substring searcher each time.
+    let mut m = msg.trim();
+    while let Some(r) = m.strip_prefix("--- ") {
+        m = r;
+    }
+    while let Some(r) = m.strip_suffix(" ---") {
+        m = r;
+    }
     let rest = m
         .strip_prefix("last message repeated ")
         .or_else(|| m.strip_prefix("message repeated "))?;
@@ -303,7 +310,7 @@ fn repeat_count(msg: &str) -> Option<u64> {
     tail.starts_with("times").then(|| n.parse().ok()).flatten()
 }
 
-fn build_event(f: &Frame<'_>, line: &str, at: Location) -> Event {
+fn build_event(f: &Frame<'_>, at: Location) -> Event {
     let meaning = f
         .program
         .and_then(|p| interpret(p, f.msg))
@@ -320,45 +327,64 @@ fn build_event(f: &Frame<'_>, line: &str, at: Location) -> Event {
         desc,
         attrs,
     } = meaning;
-    let _ = line;
-    let message = excerpt(f.msg, MAX_MESSAGE);
-    let mut b = Event::builder(ID, f.time, f.ts_raw)
-        .message(message.into_owned())
-        .desc(desc)
-        .host(f.host)
-        .actor(actor, actor_kind)
-        .target(target)
-        .src_ip(src_ip.as_deref())
-        .outcome(outcome)
-        .at(at)
-        .significance(significance);
-    if let Some(a) = action {
-        b = b.action(a);
-    } else if let Some(p) = f.program {
-        b = b.action(format!("syslog.{}", p.rsplit('/').next().unwrap_or(p)));
-    }
-    for t in tags {
-        b = b.tag(t);
-    }
+    // The event is filled in place (an `EventBuilder` chain moves the whole event through
+    // each call); the result is what the builder gave, field for field.
+    let mut e = Event::new(ID, f.time, f.ts_raw.to_owned(), desc.to_owned());
+    e.message = excerpt(f.msg, MAX_MESSAGE).into_owned();
+    e.host = f.host.map(str::to_owned);
+    e.actor = actor;
+    e.actor_kind = actor_kind;
+    e.target = target;
+    e.src_ip = src_ip.and_then(normalise_ip_owned);
+    e.outcome = outcome;
+    e.location = at;
+    e.significance = significance.min(100);
+    e.action = if let Some(a) = action {
+        Some(a.to_owned())
+    } else {
+        f.program.map(|p| {
+            let base = p.rsplit('/').next().unwrap_or(p);
+            let mut a = String::with_capacity(7 + base.len());
+            a.push_str("syslog.");
+            a.push_str(base);
+            a
+        })
+    };
+    // `Meaning` keeps its tags once each, in order: what `Event::tag` would have built.
+    e.tags = tags;
+    let attributes = &mut e.attributes;
     if let Some(p) = f.program {
-        b = b.attr("program", p);
+        attributes.insert("program".to_owned(), p.into());
     }
     if let Some(p) = f.pid {
-        b = b.attr("pid", p);
+        attributes.insert("pid".to_owned(), p.into());
     }
     if let Some(s) = f.severity {
-        b = b.attr("severity", s);
+        attributes.insert("severity".to_owned(), s.into());
     }
     if let Some(v) = f.facility_severity {
-        b = b.attr("facility", v / 8).attr("severity_code", v % 8);
+        attributes.insert("facility".to_owned(), (v / 8).into());
+        attributes.insert("severity_code".to_owned(), (v % 8).into());
     }
     for (k, v) in attrs {
-        b = b.attr(k, v);
+        attributes.insert(k.to_owned(), v.into());
     }
     if f.msg.len() > MAX_MESSAGE {
-        b = b.attr("message_bytes", f.msg.len() as u64);
+        attributes.insert("message_bytes".to_owned(), (f.msg.len() as u64).into());
     }
-    b.build()
+    e
+}
+
+/// The text of `l`: a slice of `whole` (the chunk, when it is valid UTF-8, starting at
+/// `base` in the input), else the line decoded lossily.
+fn line_text<'a>(whole: Option<&'a str>, base: u64, l: &Line<'a>) -> Cow<'a, str> {
+    match whole {
+        Some(w) => {
+            let start = (l.offset - base) as usize;
+            Cow::Borrowed(&w[start..start + l.bytes.len()])
+        }
+        None => String::from_utf8_lossy(l.bytes),
+    }
 }
 
 fn is_continuation(line: &[u8]) -> bool {
@@ -425,94 +451,106 @@ impl Parser for Syslog {
         base_offset: u64,
         sink: &mut dyn RecordSink,
     ) {
-        let mut after_error = false;
-        for l in lines_from(data, first_line, base_offset) {
-            let at = Location::line(l.number, l.offset);
-            let was_after_error = std::mem::take(&mut after_error);
-            let bytes = l.bytes;
-            if bytes.is_empty() || bytes.iter().all(u8::is_ascii_whitespace) {
-                sink.skipped(at, "blank line");
-                continue;
-            }
-            if memchr(0, bytes).is_some()
-                && bytes.iter().all(|b| *b == 0 || b.is_ascii_whitespace())
-            {
-                sink.skipped(at, "NUL padding (a file cut or preallocated while written)");
-                continue;
-            }
-            if is_continuation(bytes) && was_after_error {
-                after_error = true;
-                sink.error(
+        // UTF-8 is checked once for the whole chunk; lines of a valid chunk are then slices
+        // of it. A chunk with invalid bytes decodes line by line, lossily.
+        let whole = std::str::from_utf8(data).ok();
+        parse_lines(data, whole, first_line, base_offset, sink);
+    }
+}
+
+/// The lines of a chunk, `whole` being the chunk as text when it is valid UTF-8 (else each
+/// line is decoded on its own; both give the same text).
+fn parse_lines(
+    data: &[u8],
+    whole: Option<&str>,
+    first_line: u64,
+    base_offset: u64,
+    sink: &mut dyn RecordSink,
+) {
+    let mut after_error = false;
+    for l in lines_from(data, first_line, base_offset) {
+        let at = Location::line(l.number, l.offset);
+        let was_after_error = std::mem::take(&mut after_error);
+        let bytes = l.bytes;
+        if bytes.is_empty() || bytes.iter().all(u8::is_ascii_whitespace) {
+            sink.skipped(at, "blank line");
+            continue;
+        }
+        if memchr(0, bytes).is_some() && bytes.iter().all(|b| *b == 0 || b.is_ascii_whitespace()) {
+            sink.skipped(at, "NUL padding (a file cut or preallocated while written)");
+            continue;
+        }
+        if is_continuation(bytes) && was_after_error {
+            after_error = true;
+            sink.error(
+                at,
+                "continuation of a line that could not be read".to_owned(),
+            );
+            continue;
+        }
+        if is_continuation(bytes) {
+            let text = line_text(whole, base_offset, &l);
+            match sink.previous() {
+                Some(prev) if prev.message.len() < MAX_MESSAGE => {
+                    prev.message.push('\n');
+                    prev.message.push_str(text.trim_end());
+                    sink.skipped(
+                        at,
+                        "continuation of the previous line (appended to its message)",
+                    );
+                }
+                Some(_) => sink.skipped(
                     at,
-                    "continuation of a line that could not be read".to_owned(),
-                );
-                continue;
+                    "continuation of the previous line (message already at its size limit)",
+                ),
+                None => sink.error(at, "continuation line without a preceding event".to_owned()),
             }
-            if is_continuation(bytes) {
-                let text = String::from_utf8_lossy(bytes);
+            continue;
+        }
+        if bytes.first() == Some(&b'#') {
+            sink.skipped(at, "comment line");
+            continue;
+        }
+        let text = line_text(whole, base_offset, &l);
+        let line = text.trim_end_matches('\u{0}');
+        match frame(line) {
+            Ok(f) => {
+                if let Some(n) = repeat_count(f.msg) {
+                    match sink.previous() {
+                        Some(prev) => {
+                            prev.count = prev.count.saturating_add(n);
+                            sink.skipped(
+                                at,
+                                "repeat marker: its count was added to the previous event",
+                            );
+                        }
+                        None => {
+                            sink.skipped(at, "repeat marker without a previous event in this file")
+                        }
+                    }
+                    continue;
+                }
+                sink.event(build_event(&f, at));
+            }
+            Err(why) => {
+                if looks_timestamped(line) || was_after_error {
+                    after_error = true;
+                    sink.error(at, why);
+                    continue;
+                }
                 match sink.previous() {
                     Some(prev) if prev.message.len() < MAX_MESSAGE => {
                         prev.message.push('\n');
-                        prev.message.push_str(text.trim_end());
-                        sink.skipped(
-                            at,
-                            "continuation of the previous line (appended to its message)",
-                        );
+                        prev.message.push_str(line);
+                        sink.skipped(at, "continuation of the previous line (no timestamp; appended to its message)");
                     }
                     Some(_) => sink.skipped(
                         at,
                         "continuation of the previous line (message already at its size limit)",
                     ),
                     None => {
-                        sink.error(at, "continuation line without a preceding event".to_owned())
-                    }
-                }
-                continue;
-            }
-            if bytes.first() == Some(&b'#') {
-                sink.skipped(at, "comment line");
-                continue;
-            }
-            let text = String::from_utf8_lossy(bytes);
-            let line = text.trim_end_matches('\u{0}');
-            match frame(line) {
-                Ok(f) => {
-                    if let Some(n) = repeat_count(f.msg) {
-                        match sink.previous() {
-                            Some(prev) => {
-                                prev.count = prev.count.saturating_add(n);
-                                sink.skipped(
-                                    at,
-                                    "repeat marker: its count was added to the previous event",
-                                );
-                            }
-                            None => sink
-                                .skipped(at, "repeat marker without a previous event in this file"),
-                        }
-                        continue;
-                    }
-                    sink.event(build_event(&f, line, at));
-                }
-                Err(why) => {
-                    if looks_timestamped(line) || was_after_error {
                         after_error = true;
                         sink.error(at, why);
-                        continue;
-                    }
-                    match sink.previous() {
-                        Some(prev) if prev.message.len() < MAX_MESSAGE => {
-                            prev.message.push('\n');
-                            prev.message.push_str(line);
-                            sink.skipped(at, "continuation of the previous line (no timestamp; appended to its message)");
-                        }
-                        Some(_) => sink.skipped(
-                            at,
-                            "continuation of the previous line (message already at its size limit)",
-                        ),
-                        None => {
-                            after_error = true;
-                            sink.error(at, why);
-                        }
                     }
                 }
             }
@@ -523,7 +561,7 @@ impl Parser for Syslog {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tplus_model::{collect, ActorKind, Outcome, Tag};
+    use tplus_model::{collect, ActorKind, Collected, Outcome, Tag};
 
     #[test]
     fn classic_lines() {
@@ -635,6 +673,90 @@ with another line\n\
         let c = collect(&Syslog, data);
         assert_eq!(c.records(), 4);
         assert!(classic_stamp("Jul 444 10:00:00 h").is_none());
+    }
+
+    /// Everything a line gives, for comparing two ways of parsing the same bytes.
+    fn dump(c: &Collected) -> String {
+        let mut out = format!(
+            "{} {} {:?} {:?}\n",
+            c.skipped, c.errors, c.skip_reasons, c.error_samples
+        );
+        for e in &c.events {
+            out.push_str(&format!("{e:?}\n"));
+        }
+        out
+    }
+
+    /// Tricky lines for the fast paths: invalid user names with spaces and `from`, IPv6 and
+    /// mapped addresses, no port, `#012`/`#011`, CRLF, NUL padding, repeat markers,
+    /// continuations, leading zeros in an address, a final line without a newline.
+    const TRICKY: &str = "Oct 14 10:13:05 web-1 sshd[3999]: Accepted password for deploy from 203.0.113.45 port 41877 ssh2\r\n\
+Oct 14 10:13:06 web-1 sshd[3999]: Accepted publickey for alice from 2001:DB8::1 port 50122 ssh2: ED25519 SHA256:abc\n\
+Oct 14 10:13:07 web-1 sshd[3999]: Accepted publickey for alice from ::ffff:10.0.0.1 port 50122 ssh2: RSA SHA256:abc\n\
+Oct 14 10:13:08 web-1 sshd[4000]: Failed password for invalid user a from b from 10.0.0.1 port 22 ssh2\n\
+Oct 14 10:13:08 web-1 sshd[4000]: Failed password for invalid user  from 10.0.0.1 port 22 ssh2\n\
+Oct 14 10:13:09 web-1 sshd[4000]: Failed password for root from 10.0.0.2\n\
+Oct 14 10:13:09 web-1 sshd[4000]: Failed password for root from 010.0.0.2 port\n\
+Oct 14 10:13:09 web-1 sshd[4000]: Failed password for r\u{e9}mi from 10.0.0.3 port 22 ssh2#012Extra#011tab\n\
+Oct 14 10:13:11 web-1 sshd[4001]: Invalid user a b from c from fe80::1 port 1\n\
+Oct 14 10:13:11 web-1 sshd[4001]: Invalid user oracle\n\
+Oct 14 10:13:12 web-1 sshd[4002]: Connection closed by invalid user ad min 203.0.113.45 port 40000 [preauth] [preauth]\n\
+Oct 14 10:13:12 web-1 sshd[4002]: Connection closed by 203.0.113.45\n\
+Oct 14 10:13:12 web-1 sshd[4002]: Disconnecting invalid user test 10.1.1.1 port 2222: Too many authentication failures [preauth]\n\
+Oct 14 10:13:13 web-1 sshd[4003]: Received disconnect from 2001:db8::3 port 41877:11: Bye Bye [preauth]\n\
+Oct 14 10:13:13 web-1 sshd[4003]: User root from 10.0.0.9 not allowed because not listed in AllowUsers\n\
+Oct 14 10:13:14 web-1 CRON[5]: pam_unix(cron:session): session opened for user root(uid=0) by root(uid=0)\n\
+Oct 14 10:13:16 web-1 sudo: deploy : TTY=pts/1 ; PWD=/root ; USER=root ; COMMAND=/bin/sh -c a ; b\n\
+Oct 14 10:13:16 web-1 sudo: deploy : 1 incorrect password attempt ; TTY=pts/0 ; PWD=/x ; USER=root ; COMMAND=/usr/bin/systemctl stop rsyslog\n\
+Oct 14 10:13:17 web-1 su[9]: FAILED SU (to postgres) deploy on pts/0\n\
+Oct 14 10:13:19 web-1 sshd[7]: --- last message repeated 3 times --- ---\n\
+\tcontinued line\r\n\
+not a timestamped continuation\n\
+Oct 14 10:13:21 web-1 sshd[1]: Failed password for root from 10.0.0.1 port 22 ssh2\0\0\n\
+\0\0\n\
+Oct 14 10:13:25 web-1 sshd[1]: Connection closed by 10.0.0.1 port 22 [preauth]";
+
+    /// Slicing lines out of the chunk checked once gives what decoding each line gives, and
+    /// a chunk with invalid bytes still parses line by line.
+    #[test]
+    fn whole_chunk_text_matches_per_line_decoding() {
+        let data = TRICKY.as_bytes();
+        let whole = std::str::from_utf8(data).ok();
+        assert!(whole.is_some());
+        let mut fast = Collected::default();
+        parse_lines(data, whole, 7, 100, &mut fast);
+        let mut slow = Collected::default();
+        parse_lines(data, None, 7, 100, &mut slow);
+        assert_eq!(dump(&fast), dump(&slow));
+        assert_eq!(fast.records(), tplus_model::lines::count_lines(data));
+        assert_eq!(fast.events[0].src_ip.as_deref(), Some("203.0.113.45"));
+        assert_eq!(fast.events[1].src_ip.as_deref(), Some("2001:db8::1"));
+        assert_eq!(fast.events[2].src_ip.as_deref(), Some("10.0.0.1"));
+        assert_eq!(fast.events[3].actor.as_deref(), Some("a from b"));
+        assert_eq!(
+            fast.events[6].src_ip, None,
+            "leading zeros are not an address"
+        );
+        assert_eq!(fast.events[8].src_ip.as_deref(), Some("fe80::1"));
+        let last = fast.events.last().map(|e| e.message.as_str());
+        assert_eq!(
+            last,
+            Some("Connection closed by 10.0.0.1 port 22 [preauth]")
+        );
+        // Invalid bytes anywhere: every line is decoded on its own, the rest unchanged.
+        let mut bad = data.to_vec();
+        bad.extend_from_slice(
+            b"\nOct 14 10:13:26 web-1 sshd[1]: Invalid user \xff\xfe from 10.0.0.1 port 2",
+        );
+        let c = collect(&Syslog, &bad);
+        let mut head = dump(&c);
+        let tail = head.split_off(head.rfind("Event {").unwrap_or(0));
+        assert!(tail.contains("\u{fffd}\u{fffd}"), "{tail}");
+        let plain = collect(&Syslog, data);
+        assert_eq!(c.events.len(), plain.events.len() + 1);
+        for (a, b) in c.events.iter().zip(&plain.events) {
+            assert_eq!(format!("{a:?}"), format!("{b:?}"));
+        }
     }
 
     #[test]
