@@ -122,19 +122,27 @@ fn looks_timestamped(line: &str) -> bool {
     day || b.first().is_some_and(|c| c.is_ascii_digit() || *c == b'<')
 }
 
+/// Position of the first `c` in `b`: tags and hosts are a few bytes long, where a plain
+/// loop beats `str::find`'s general searcher.
+fn find_byte(b: &[u8], c: u8) -> Option<usize> {
+    b.iter().position(|&x| x == c)
+}
+
 /// `name[pid]:` or `name:` at the start of `s` (no spaces in the tag); returns the program,
 /// pid and the message after it.
 fn tag(s: &str) -> Option<(&str, Option<&str>, &str)> {
-    let end = s.find(' ').unwrap_or(s.len());
-    let token = &s[..end];
-    let colon = token.rfind(':')?;
-    if colon + 1 != token.len() && !token[colon + 1..].is_empty() {
+    let b = s.as_bytes();
+    let end = find_byte(b, b' ').unwrap_or(b.len());
+    // The token must end with its only-or-last `:`, i.e. with `:`.
+    if end == 0 || b[end - 1] != b':' {
         return None;
     }
-    let t = &token[..colon];
-    let rest = s[end..].strip_prefix(' ').unwrap_or(&s[end..]);
-    if let Some(open) = t.rfind('[') {
-        if t.ends_with(']') {
+    let t = &s[..end - 1];
+    let rest = &s[end..];
+    let rest = rest.strip_prefix(' ').unwrap_or(rest);
+    let tb = t.as_bytes();
+    if tb.last() == Some(&b']') {
+        if let Some(open) = tb.iter().rposition(|&x| x == b'[') {
             return Some((&t[..open], Some(&t[open + 1..t.len() - 1]), rest));
         }
     }
@@ -150,7 +158,10 @@ fn host_tag_msg(rest: &str) -> (Option<&str>, Option<&str>, Option<&str>, &str, 
     if let Some(m) = rest.strip_prefix(": ").or_else(|| rest.strip_prefix(':')) {
         return (None, None, None, m, None);
     }
-    let (first, after) = rest.split_once(' ').unwrap_or((rest, ""));
+    let (first, after) = match find_byte(rest.as_bytes(), b' ') {
+        Some(i) => (&rest[..i], &rest[i + 1..]),
+        None => (rest, ""),
+    };
     if SEVERITIES.contains(&first) {
         return match tag(after) {
             Some((p, pid, m)) => (None, Some(p), pid, m, Some(first)),
@@ -158,7 +169,7 @@ fn host_tag_msg(rest: &str) -> (Option<&str>, Option<&str>, Option<&str>, &str, 
         };
     }
     // A first token that is itself a tag means the host was left out (`kernel: ...`).
-    if first.ends_with(':') || first.ends_with("]:") {
+    if first.ends_with(':') {
         if let Some((p, pid, m)) = tag(rest) {
             return (None, Some(p), pid, m, None);
         }
@@ -756,6 +767,96 @@ Oct 14 10:13:25 web-1 sshd[1]: Connection closed by 10.0.0.1 port 22 [preauth]";
         assert_eq!(c.events.len(), plain.events.len() + 1);
         for (a, b) in c.events.iter().zip(&plain.events) {
             assert_eq!(format!("{a:?}"), format!("{b:?}"));
+        }
+    }
+
+    /// The `str`-method versions `tag` and `host_tag_msg` replaced, as the reference.
+    fn tag_ref(s: &str) -> Option<(&str, Option<&str>, &str)> {
+        let end = s.find(' ').unwrap_or(s.len());
+        let token = &s[..end];
+        let colon = token.rfind(':')?;
+        if colon + 1 != token.len() && !token[colon + 1..].is_empty() {
+            return None;
+        }
+        let t = &token[..colon];
+        let rest = s[end..].strip_prefix(' ').unwrap_or(&s[end..]);
+        if let Some(open) = t.rfind('[') {
+            if t.ends_with(']') {
+                return Some((&t[..open], Some(&t[open + 1..t.len() - 1]), rest));
+            }
+        }
+        if t.is_empty() {
+            return None;
+        }
+        Some((t, None, rest))
+    }
+
+    type Htm<'a> = (
+        Option<&'a str>,
+        Option<&'a str>,
+        Option<&'a str>,
+        &'a str,
+        Option<&'a str>,
+    );
+
+    fn host_tag_msg_ref(rest: &str) -> Htm<'_> {
+        let rest = rest.trim_start_matches(' ');
+        if let Some(m) = rest.strip_prefix(": ").or_else(|| rest.strip_prefix(':')) {
+            return (None, None, None, m, None);
+        }
+        let (first, after) = rest.split_once(' ').unwrap_or((rest, ""));
+        if SEVERITIES.contains(&first) {
+            return match tag_ref(after) {
+                Some((p, pid, m)) => (None, Some(p), pid, m, Some(first)),
+                None => (None, None, None, after, Some(first)),
+            };
+        }
+        if first.ends_with(':') || first.ends_with("]:") {
+            if let Some((p, pid, m)) = tag_ref(rest) {
+                return (None, Some(p), pid, m, None);
+            }
+        }
+        match tag_ref(after) {
+            Some((p, pid, m)) => (Some(first), Some(p), pid, m, None),
+            None => (Some(first), None, None, after, None),
+        }
+    }
+
+    /// The byte-loop header split gives what the `str`-method one gave.
+    #[test]
+    fn header_split_matches_reference() {
+        let cases = [
+            " web-1 sshd[3999]: Accepted password",
+            " web-1 sshd: x",
+            " web-1 sshd:x y",
+            " web-1 sshd[1] no colon",
+            " web-1 sshd[]: empty pid",
+            " web-1 [1]: no name",
+            " web-1 ]: odd",
+            " web-1 a]b[: odd",
+            " web-1 : empty tag",
+            " web-1 ::: colons",
+            " web-1 a:b: inner colon",
+            " kernel: [997.390602] sda2",
+            " sshd[1]: no host",
+            " INFO periodic_scheduler[13707]: job",
+            " INFO no tag here",
+            " WARNING",
+            "   : leading spaces and colon",
+            ": x",
+            ":x",
+            " host",
+            " host ",
+            "",
+            " h\u{e9}te pr\u{f6}g[\u{e9}]: unicode",
+            " web-1 /usr/sbin/sshd[7]: path",
+            " web-1 sshd[1]:",
+            " web-1 sshd[1]:  two spaces",
+        ];
+        for c in cases {
+            assert_eq!(host_tag_msg(c), host_tag_msg_ref(c), "{c:?}");
+            let t = c.trim_start();
+            assert_eq!(tag(t), tag_ref(t), "{t:?}");
         }
     }
 
