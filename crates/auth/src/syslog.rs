@@ -386,6 +386,19 @@ fn build_event(f: &Frame<'_>, at: Location) -> Event {
     e
 }
 
+/// Bytes per line below which [`event_bound`] stops counting every line as an event.
+const RESERVE_MIN_LINE: usize = 64;
+
+/// How many events to reserve room for before parsing `data`: its lines, but no more than
+/// one per [`RESERVE_MIN_LINE`] bytes, so a file of short lines that are not events (blank,
+/// garbage) does not reserve more than a few times its own size. The sink may still grow.
+fn event_bound(data: &[u8]) -> usize {
+    let lines = tplus_model::lines::count_lines(data);
+    usize::try_from(lines)
+        .unwrap_or(usize::MAX)
+        .min(data.len() / RESERVE_MIN_LINE + 1)
+}
+
 /// The text of `l`: a slice of `whole` (the chunk, when it is valid UTF-8, starting at
 /// `base` in the input), else the line decoded lossily.
 fn line_text<'a>(whole: Option<&'a str>, base: u64, l: &Line<'a>) -> Cow<'a, str> {
@@ -465,6 +478,7 @@ impl Parser for Syslog {
         // UTF-8 is checked once for the whole chunk; lines of a valid chunk are then slices
         // of it. A chunk with invalid bytes decodes line by line, lossily.
         let whole = std::str::from_utf8(data).ok();
+        sink.reserve(event_bound(data));
         parse_lines(data, whole, first_line, base_offset, sink);
     }
 }
@@ -858,6 +872,22 @@ Oct 14 10:13:25 web-1 sshd[1]: Connection closed by 10.0.0.1 port 22 [preauth]";
             let t = c.trim_start();
             assert_eq!(tag(t), tag_ref(t), "{t:?}");
         }
+    }
+
+    /// The reservation is the line count for ordinary lines, bounded for short ones, and
+    /// the events of a pass then fit without the sink growing.
+    #[test]
+    fn reservation_bound() {
+        let line = "Oct 14 10:13:05 web-1 sshd[3999]: Accepted password for deploy from 203.0.113.45 port 41877 ssh2\n";
+        let data = line.repeat(1000);
+        assert_eq!(event_bound(data.as_bytes()), 1000);
+        assert_eq!(event_bound(b""), 0);
+        assert_eq!(event_bound(b"x"), 1);
+        let blank = vec![b'\n'; 64_000];
+        assert_eq!(event_bound(&blank), 1001);
+        let c = collect(&Syslog, data.as_bytes());
+        assert_eq!(c.events.len(), 1000);
+        assert_eq!(c.events.capacity(), 1000);
     }
 
     #[test]
