@@ -9,7 +9,83 @@
 //! account is `unknown`, because a log line cannot tell a person from a script using the
 //! same account.
 
+use memchr::{memchr, memchr_iter, memrchr_iter};
 use tplus_model::{ActorKind, Outcome, Tag};
+
+/// Substring search for the short ASCII needles of log messages: candidates by `memchr` on
+/// the needle's first byte, then a compare. Same results as the `str` methods of the same
+/// names, without building a two-way searcher for every call (which cost more than the
+/// search itself on lines of a hundred bytes). Needles must be non-empty ASCII, so every
+/// match starts and ends on a character boundary.
+pub(crate) trait AsciiFind {
+    /// `str::find`.
+    fn afind(&self, needle: &str) -> Option<usize>;
+    /// `str::rfind`.
+    fn arfind(&self, needle: &str) -> Option<usize>;
+    /// `str::contains`.
+    fn acontains(&self, needle: &str) -> bool {
+        self.afind(needle).is_some()
+    }
+    /// `str::split_once`.
+    fn asplit_once(&self, needle: &str) -> Option<(&str, &str)>;
+    /// `str::rsplit_once`.
+    fn arsplit_once(&self, needle: &str) -> Option<(&str, &str)>;
+}
+
+impl AsciiFind for str {
+    fn afind(&self, needle: &str) -> Option<usize> {
+        let (h, n) = (self.as_bytes(), needle.as_bytes());
+        debug_assert!(!n.is_empty() && n.is_ascii());
+        let last = h.len().checked_sub(n.len())?;
+        memchr_iter(n[0], &h[..=last]).find(|&i| h[i..].starts_with(n))
+    }
+    fn arfind(&self, needle: &str) -> Option<usize> {
+        let (h, n) = (self.as_bytes(), needle.as_bytes());
+        debug_assert!(!n.is_empty() && n.is_ascii());
+        let last = h.len().checked_sub(n.len())?;
+        memrchr_iter(n[0], &h[..=last]).find(|&i| h[i..].starts_with(n))
+    }
+    fn asplit_once(&self, needle: &str) -> Option<(&str, &str)> {
+        let i = self.afind(needle)?;
+        Some((&self[..i], &self[i + needle.len()..]))
+    }
+    fn arsplit_once(&self, needle: &str) -> Option<(&str, &str)> {
+        let i = self.arfind(needle)?;
+        Some((&self[..i], &self[i + needle.len()..]))
+    }
+}
+
+/// `str::split` by an ASCII needle (see [`AsciiFind`]).
+struct SplitStr<'a, 'n> {
+    rest: Option<&'a str>,
+    needle: &'n str,
+}
+
+impl<'a, 'n> SplitStr<'a, 'n> {
+    fn new(s: &'a str, needle: &'n str) -> Self {
+        SplitStr {
+            rest: Some(s),
+            needle,
+        }
+    }
+}
+
+impl<'a> Iterator for SplitStr<'a, '_> {
+    type Item = &'a str;
+    fn next(&mut self) -> Option<&'a str> {
+        let s = self.rest?;
+        match s.asplit_once(self.needle) {
+            Some((part, rest)) => {
+                self.rest = Some(rest);
+                Some(part)
+            }
+            None => {
+                self.rest = None;
+                Some(s)
+            }
+        }
+    }
+}
 
 /// What a message means.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -86,7 +162,7 @@ impl Meaning {
 
 /// Splits `<user> from <ip> port <p>[ rest]` from the right. Returns (user, ip, port, rest).
 fn user_from_ip(s: &str) -> Option<(&str, &str, &str, &str)> {
-    let idx = s.rfind(" from ")?;
+    let idx = s.arfind(" from ")?;
     let user = &s[..idx];
     let after = &s[idx + 6..];
     let (ip, rest) = after.split_once(' ').unwrap_or((after, ""));
@@ -99,8 +175,12 @@ fn user_from_ip(s: &str) -> Option<(&str, &str, &str, &str)> {
 
 /// `[authenticating |invalid ]user <u> <ip> port <p>` or `<ip> port <p>`, read from the right.
 fn preamble_ip(s: &str) -> (Option<&str>, &str, &str, bool) {
-    let s = s.trim_end_matches(" [preauth]");
-    let (head, port) = match s.rfind(" port ") {
+    // `trim_end_matches(" [preauth]")`, without building a substring searcher.
+    let mut s = s;
+    while let Some(t) = s.strip_suffix(" [preauth]") {
+        s = t;
+    }
+    let (head, port) = match s.arfind(" port ") {
         Some(i) => (&s[..i], s[i + 6..].split([' ', ':']).next().unwrap_or("")),
         None => (s, ""),
     };
@@ -150,10 +230,10 @@ fn sshd(msg: &str) -> Option<Meaning> {
             .desc("Login Failed")
     } else if let Some(rest) = msg
         .strip_prefix("User ")
-        .filter(|r| r.contains(" not allowed because "))
+        .filter(|r| r.acontains(" not allowed because "))
     {
-        let (who, why) = rest.split_once(" not allowed because ")?;
-        let (user, ip) = who.rsplit_once(" from ")?;
+        let (who, why) = rest.asplit_once(" not allowed because ")?;
+        let (user, ip) = who.arsplit_once(" from ")?;
         Meaning::new("ssh.login_denied", Outcome::Failure, 35)
             .actor(user, ActorKind::Unknown)
             .target(user)
@@ -173,9 +253,9 @@ fn sshd(msg: &str) -> Option<Meaning> {
             .tag(Tag::Authentication)
             .desc("Login Failed")
     } else if let Some(rest) = msg.strip_prefix("Accepted ") {
-        let (method, rest) = rest.split_once(" for ")?;
+        let (method, rest) = rest.asplit_once(" for ")?;
         let (user, ip, port, tail) = user_from_ip(rest)?;
-        let key = tail.split_once(": ").map(|x| x.1).unwrap_or("");
+        let key = tail.asplit_once(": ").map(|x| x.1).unwrap_or("");
         Meaning::new("ssh.login", Outcome::Success, 55)
             .actor(user, ActorKind::Unknown)
             .target(user)
@@ -191,7 +271,7 @@ fn sshd(msg: &str) -> Option<Meaning> {
         .or_else(|| msg.strip_prefix("Postponed "))
     {
         let partial = !msg.starts_with("Failed ");
-        let (method, rest) = rest.split_once(" for ")?;
+        let (method, rest) = rest.asplit_once(" for ")?;
         let (user, ip, port, _) = user_from_ip(rest)?;
         let (user, invalid) = match user.strip_prefix("invalid user ") {
             Some(u) => (u, true),
@@ -236,9 +316,9 @@ fn sshd(msg: &str) -> Option<Meaning> {
             .desc("Login Failed")
             .attr("port", port)
     } else if let Some(rest) = msg.strip_prefix("Disconnecting ") {
-        let (who, why) = rest.split_once(": ").unwrap_or((rest, ""));
+        let (who, why) = rest.asplit_once(": ").unwrap_or((rest, ""));
         let (user, ip, port, _) = preamble_ip(who);
-        let fails = why.contains("Too many authentication failures");
+        let fails = why.acontains("Too many authentication failures");
         let mut m = Meaning::new(
             if fails {
                 "ssh.too_many_failures"
@@ -295,7 +375,7 @@ fn sshd(msg: &str) -> Option<Meaning> {
             .tag(Tag::Session)
     } else if let Some(rest) = msg.strip_prefix("reverse mapping checking getaddrinfo for ") {
         let ip = rest
-            .split_once(" [")
+            .asplit_once(" [")
             .and_then(|(_, r)| r.split_once(']'))
             .map_or("", |x| x.0);
         Meaning::new("ssh.reverse_mapping_failed", Outcome::Unknown, 15)
@@ -345,11 +425,11 @@ fn strip_uid(s: &str) -> &str {
 fn pam(msg: &str) -> Option<Meaning> {
     // pam_unix(<service>:<type>): <text>
     let rest = msg.strip_prefix("pam_unix(")?;
-    let (svc, text) = rest.split_once("): ")?;
+    let (svc, text) = rest.asplit_once("): ")?;
     let service = svc.split(':').next().unwrap_or(svc);
     let cron = service == "cron" || service == "crond";
     if let Some(r) = text.strip_prefix("session opened for user ") {
-        let (user, by) = match r.split_once(" by ") {
+        let (user, by) = match r.asplit_once(" by ") {
             Some((u, b)) => (strip_uid(u), strip_uid(b)),
             None => (strip_uid(r), ""),
         };
@@ -435,28 +515,28 @@ fn tamper_command(cmd: &str) -> bool {
         "journald",
     ]
     .iter()
-    .any(|d| c.contains(d))
+    .any(|d| c.acontains(d))
         && ["stop", "disable", "kill", "mask"]
             .iter()
-            .any(|v| c.contains(v));
+            .any(|v| c.acontains(v));
     stops_logger
-        || c.contains("auditctl -e 0")
-        || c.contains("auditctl -d")
-        || c.contains("auditctl -D")
-        || (c.contains("/var/log")
-            && (c.contains("rm ")
-                || c.contains("shred")
-                || c.contains("truncate")
-                || c.contains("> /var/log")))
-        || c.contains("journalctl --vacuum")
-        || c.contains("history -c")
+        || c.acontains("auditctl -e 0")
+        || c.acontains("auditctl -d")
+        || c.acontains("auditctl -D")
+        || (c.acontains("/var/log")
+            && (c.acontains("rm ")
+                || c.acontains("shred")
+                || c.acontains("truncate")
+                || c.acontains("> /var/log")))
+        || c.acontains("journalctl --vacuum")
+        || c.acontains("history -c")
 }
 
 fn sudo(msg: &str) -> Option<Meaning> {
     // <user> : [<reason> ; ]TTY=<tty> ; PWD=<cwd> ; USER=<runas> ; COMMAND=<cmd>
     let msg = msg.trim_start();
-    let (user, rest) = msg.split_once(" : ")?;
-    if user.contains(' ') || !rest.contains("COMMAND=") && !rest.contains("TTY=") {
+    let (user, rest) = msg.asplit_once(" : ")?;
+    if user.contains(' ') || !rest.acontains("COMMAND=") && !rest.acontains("TTY=") {
         return None;
     }
     let mut reason = "";
@@ -464,7 +544,7 @@ fn sudo(msg: &str) -> Option<Meaning> {
     let mut pwd = "";
     let mut runas = "";
     let mut command = "";
-    for part in rest.split(" ; ") {
+    for part in SplitStr::new(rest, " ; ") {
         if let Some(v) = part.strip_prefix("TTY=") {
             tty = v;
         } else if let Some(v) = part.strip_prefix("PWD=") {
@@ -479,7 +559,7 @@ fn sudo(msg: &str) -> Option<Meaning> {
         }
     }
     // COMMAND= is last and may itself contain " ; ".
-    if let Some(i) = rest.find("COMMAND=") {
+    if let Some(i) = rest.afind("COMMAND=") {
         command = &rest[i + 8..];
     }
     let denied = !reason.is_empty();
@@ -513,16 +593,16 @@ fn su(msg: &str) -> Option<Meaning> {
     } else if let Some(r) = msg.strip_prefix("(to ") {
         (false, r)
     } else if let Some(r) = msg.strip_prefix("Successful su for ") {
-        let (target, user) = r.split_once(" by ")?;
+        let (target, user) = r.asplit_once(" by ")?;
         return Some(su_meaning(false, target, user.trim(), ""));
     } else if let Some(r) = msg.strip_prefix("FAILED su for ") {
-        let (target, user) = r.split_once(" by ")?;
+        let (target, user) = r.asplit_once(" by ")?;
         return Some(su_meaning(true, target, user.trim(), ""));
     } else {
         return None;
     };
-    let (target, rest) = rest.split_once(") ")?;
-    let (user, tty) = rest.rsplit_once(" on ").unwrap_or((rest, ""));
+    let (target, rest) = rest.asplit_once(") ")?;
+    let (user, tty) = rest.arsplit_once(" on ").unwrap_or((rest, ""));
     Some(su_meaning(failed, target, user, tty))
 }
 
@@ -546,7 +626,7 @@ fn su_meaning(failed: bool, target: &str, user: &str, tty: &str) -> Meaning {
 
 fn cron(msg: &str) -> Option<Meaning> {
     let rest = msg.strip_prefix('(')?;
-    let (user, rest) = rest.split_once(") ")?;
+    let (user, rest) = rest.asplit_once(") ")?;
     let cmd = rest
         .strip_prefix("CMD (")?
         .strip_suffix(')')
@@ -561,7 +641,7 @@ fn cron(msg: &str) -> Option<Meaning> {
 
 fn logind(msg: &str) -> Option<Meaning> {
     if let Some(r) = msg.strip_prefix("New session ") {
-        let (id, rest) = r.split_once(" of user ")?;
+        let (id, rest) = r.asplit_once(" of user ")?;
         let user = rest.trim_end_matches('.');
         return Some(
             Meaning::new("session.new", Outcome::Success, 15)
@@ -645,7 +725,7 @@ fn account_tools(program: &str, msg: &str) -> Option<Meaning> {
                     .tag(Tag::AccountChange),
             )
         }
-        "passwd" | "chpasswd" if msg.contains("password changed for") => {
+        "passwd" | "chpasswd" if msg.acontains("password changed for") => {
             let user = msg.rsplit(' ').next().unwrap_or("");
             Some(
                 Meaning::new("account.password_changed", Outcome::Success, 70)
@@ -661,25 +741,25 @@ fn logging_daemons(program: &str, msg: &str) -> Option<Meaning> {
     let lower = msg.to_ascii_lowercase();
     let stopping = match program {
         "rsyslogd" | "syslog-ng" => {
-            lower.contains("exiting on signal")
-                || lower.contains("] exiting")
-                || lower.contains("shutting down")
+            lower.acontains("exiting on signal")
+                || lower.acontains("] exiting")
+                || lower.acontains("shutting down")
         }
         "systemd" => {
             (lower.starts_with("stopping ") || lower.starts_with("stopped "))
-                && (lower.contains("logging service")
-                    || lower.contains("journal service")
-                    || lower.contains("rsyslog")
-                    || lower.contains("auditd")
-                    || lower.contains("security auditing"))
+                && (lower.acontains("logging service")
+                    || lower.acontains("journal service")
+                    || lower.acontains("rsyslog")
+                    || lower.acontains("auditd")
+                    || lower.acontains("security auditing"))
         }
         "auditd" | "auditctl" | "audit" | "kernel" => {
-            lower.contains("audit_enabled=0")
-                || lower.contains("auditd stopped")
-                || lower.contains("the audit daemon is exiting")
+            lower.acontains("audit_enabled=0")
+                || lower.acontains("auditd stopped")
+                || lower.acontains("the audit daemon is exiting")
         }
         "systemd-journald" => {
-            lower.contains("journal stopped") || lower.contains("received sigterm")
+            lower.acontains("journal stopped") || lower.acontains("received sigterm")
         }
         _ => false,
     };
@@ -689,10 +769,10 @@ fn logging_daemons(program: &str, msg: &str) -> Option<Meaning> {
         return Some(m);
     }
     let started = match program {
-        "rsyslogd" | "syslog-ng" => lower.contains("] start") || lower.contains("starting up"),
+        "rsyslogd" | "syslog-ng" => lower.acontains("] start") || lower.acontains("starting up"),
         "systemd" => {
             lower.starts_with("started ")
-                && (lower.contains("logging service") || lower.contains("rsyslog"))
+                && (lower.acontains("logging service") || lower.acontains("rsyslog"))
         }
         _ => false,
     };
@@ -706,7 +786,9 @@ pub fn interpret(program: &str, msg: &str) -> Option<Meaning> {
     let base = base.split('(').next().unwrap_or(base);
     // rsyslog escapes control characters: #012 is a newline.
     let decoded;
-    let msg = if msg.contains("#012") || msg.contains("#011") {
+    let msg = if memchr(b'#', msg.as_bytes()).is_some()
+        && (msg.acontains("#012") || msg.acontains("#011"))
+    {
         decoded = msg.replace("#012", " ").replace("#011", " ");
         decoded.as_str()
     } else {
@@ -733,6 +815,41 @@ pub fn interpret(program: &str, msg: &str) -> Option<Meaning> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The memchr-based searches agree with the `str` methods, overlaps and edges included.
+    #[test]
+    fn ascii_find_matches_str() {
+        let hays = [
+            "",
+            "a",
+            " from ",
+            "from from",
+            " from  from x",
+            "x from y from z",
+            "ab from",
+            " from",
+            "é from ü from",
+            "aaa",
+            "a ; b ; ; c ;",
+            " ; ",
+            "--- --- ---",
+        ];
+        let needles = [" from ", "from", " ; ", "a", "aa", "---", " --- ", "x"];
+        for h in hays {
+            for n in needles {
+                assert_eq!(h.afind(n), h.find(n), "{h:?} {n:?}");
+                assert_eq!(h.arfind(n), h.rfind(n), "{h:?} {n:?}");
+                assert_eq!(h.acontains(n), h.contains(n), "{h:?} {n:?}");
+                assert_eq!(h.asplit_once(n), h.split_once(n), "{h:?} {n:?}");
+                assert_eq!(h.arsplit_once(n), h.rsplit_once(n), "{h:?} {n:?}");
+                assert_eq!(
+                    SplitStr::new(h, n).collect::<Vec<_>>(),
+                    h.split(n).collect::<Vec<_>>(),
+                    "{h:?} {n:?}"
+                );
+            }
+        }
+    }
 
     fn i(p: &str, m: &str) -> Meaning {
         interpret(p, m).unwrap_or_else(|| panic!("no meaning for {p}: {m}"))

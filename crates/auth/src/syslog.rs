@@ -9,9 +9,11 @@
 //! (no recognisable timestamp). Times are never guessed: the classic form stays
 //! [`TimeValue::LocalNoYear`] for the engine to resolve with `--tz` and `--year`.
 
+use std::borrow::Cow;
+
 use memchr::memchr;
-use tplus_model::lines::lines_from;
-use tplus_model::text::excerpt;
+use tplus_model::lines::{lines_from, Line};
+use tplus_model::text::{excerpt, normalise_ip_owned};
 use tplus_model::time::{month_from_abbrev, parse_stamp};
 use tplus_model::{Event, Family, Location, Parser, RecordSink, Sniff, TimeValue};
 
@@ -120,19 +122,27 @@ fn looks_timestamped(line: &str) -> bool {
     day || b.first().is_some_and(|c| c.is_ascii_digit() || *c == b'<')
 }
 
+/// Position of the first `c` in `b`: tags and hosts are a few bytes long, where a plain
+/// loop beats `str::find`'s general searcher.
+fn find_byte(b: &[u8], c: u8) -> Option<usize> {
+    b.iter().position(|&x| x == c)
+}
+
 /// `name[pid]:` or `name:` at the start of `s` (no spaces in the tag); returns the program,
 /// pid and the message after it.
 fn tag(s: &str) -> Option<(&str, Option<&str>, &str)> {
-    let end = s.find(' ').unwrap_or(s.len());
-    let token = &s[..end];
-    let colon = token.rfind(':')?;
-    if colon + 1 != token.len() && !token[colon + 1..].is_empty() {
+    let b = s.as_bytes();
+    let end = find_byte(b, b' ').unwrap_or(b.len());
+    // The token must end with its only-or-last `:`, i.e. with `:`.
+    if end == 0 || b[end - 1] != b':' {
         return None;
     }
-    let t = &token[..colon];
-    let rest = s[end..].strip_prefix(' ').unwrap_or(&s[end..]);
-    if let Some(open) = t.rfind('[') {
-        if t.ends_with(']') {
+    let t = &s[..end - 1];
+    let rest = &s[end..];
+    let rest = rest.strip_prefix(' ').unwrap_or(rest);
+    let tb = t.as_bytes();
+    if tb.last() == Some(&b']') {
+        if let Some(open) = tb.iter().rposition(|&x| x == b'[') {
             return Some((&t[..open], Some(&t[open + 1..t.len() - 1]), rest));
         }
     }
@@ -148,7 +158,10 @@ fn host_tag_msg(rest: &str) -> (Option<&str>, Option<&str>, Option<&str>, &str, 
     if let Some(m) = rest.strip_prefix(": ").or_else(|| rest.strip_prefix(':')) {
         return (None, None, None, m, None);
     }
-    let (first, after) = rest.split_once(' ').unwrap_or((rest, ""));
+    let (first, after) = match find_byte(rest.as_bytes(), b' ') {
+        Some(i) => (&rest[..i], &rest[i + 1..]),
+        None => (rest, ""),
+    };
     if SEVERITIES.contains(&first) {
         return match tag(after) {
             Some((p, pid, m)) => (None, Some(p), pid, m, Some(first)),
@@ -156,7 +169,7 @@ fn host_tag_msg(rest: &str) -> (Option<&str>, Option<&str>, Option<&str>, &str, 
         };
     }
     // A first token that is itself a tag means the host was left out (`kernel: ...`).
-    if first.ends_with(':') || first.ends_with("]:") {
+    if first.ends_with(':') {
         if let Some((p, pid, m)) = tag(rest) {
             return (None, Some(p), pid, m, None);
         }
@@ -292,10 +305,15 @@ fn frame(line: &str) -> Result<Frame<'_>, String> {
 /// `last message repeated N times` (classic, possibly inside `--- ... ---`) or rsyslog's
 /// `message repeated N times: [...]`: returns N.
 fn repeat_count(msg: &str) -> Option<u64> {
-    let m = msg
-        .trim()
-        .trim_start_matches("--- ")
-        .trim_end_matches(" ---");
+    // `trim_start_matches("--- ")` and `trim_end_matches(" ---")`, as plain loops: this runs
+    // on every line, and the `&str`-pattern forms build a substring searcher each time.
+    let mut m = msg.trim();
+    while let Some(r) = m.strip_prefix("--- ") {
+        m = r;
+    }
+    while let Some(r) = m.strip_suffix(" ---") {
+        m = r;
+    }
     let rest = m
         .strip_prefix("last message repeated ")
         .or_else(|| m.strip_prefix("message repeated "))?;
@@ -303,7 +321,7 @@ fn repeat_count(msg: &str) -> Option<u64> {
     tail.starts_with("times").then(|| n.parse().ok()).flatten()
 }
 
-fn build_event(f: &Frame<'_>, line: &str, at: Location) -> Event {
+fn build_event(f: &Frame<'_>, at: Location) -> Event {
     let meaning = f
         .program
         .and_then(|p| interpret(p, f.msg))
@@ -320,45 +338,77 @@ fn build_event(f: &Frame<'_>, line: &str, at: Location) -> Event {
         desc,
         attrs,
     } = meaning;
-    let _ = line;
-    let message = excerpt(f.msg, MAX_MESSAGE);
-    let mut b = Event::builder(ID, f.time, f.ts_raw)
-        .message(message.into_owned())
-        .desc(desc)
-        .host(f.host)
-        .actor(actor, actor_kind)
-        .target(target)
-        .src_ip(src_ip.as_deref())
-        .outcome(outcome)
-        .at(at)
-        .significance(significance);
-    if let Some(a) = action {
-        b = b.action(a);
-    } else if let Some(p) = f.program {
-        b = b.action(format!("syslog.{}", p.rsplit('/').next().unwrap_or(p)));
-    }
-    for t in tags {
-        b = b.tag(t);
-    }
+    // The event is filled in place (an `EventBuilder` chain moves the whole event through
+    // each call); the result is what the builder gave, field for field.
+    let mut e = Event::new(ID, f.time, f.ts_raw.to_owned(), desc.to_owned());
+    e.message = excerpt(f.msg, MAX_MESSAGE).into_owned();
+    e.host = f.host.map(str::to_owned);
+    e.actor = actor;
+    e.actor_kind = actor_kind;
+    e.target = target;
+    e.src_ip = src_ip.and_then(normalise_ip_owned);
+    e.outcome = outcome;
+    e.location = at;
+    e.significance = significance.min(100);
+    e.action = if let Some(a) = action {
+        Some(a.to_owned())
+    } else {
+        f.program.map(|p| {
+            let base = p.rsplit('/').next().unwrap_or(p);
+            let mut a = String::with_capacity(7 + base.len());
+            a.push_str("syslog.");
+            a.push_str(base);
+            a
+        })
+    };
+    // `Meaning` keeps its tags once each, in order: what `Event::tag` would have built.
+    e.tags = tags;
+    let attributes = &mut e.attributes;
     if let Some(p) = f.program {
-        b = b.attr("program", p);
+        attributes.insert("program".to_owned(), p.into());
     }
     if let Some(p) = f.pid {
-        b = b.attr("pid", p);
+        attributes.insert("pid".to_owned(), p.into());
     }
     if let Some(s) = f.severity {
-        b = b.attr("severity", s);
+        attributes.insert("severity".to_owned(), s.into());
     }
     if let Some(v) = f.facility_severity {
-        b = b.attr("facility", v / 8).attr("severity_code", v % 8);
+        attributes.insert("facility".to_owned(), (v / 8).into());
+        attributes.insert("severity_code".to_owned(), (v % 8).into());
     }
     for (k, v) in attrs {
-        b = b.attr(k, v);
+        attributes.insert(k.to_owned(), v.into());
     }
     if f.msg.len() > MAX_MESSAGE {
-        b = b.attr("message_bytes", f.msg.len() as u64);
+        attributes.insert("message_bytes".to_owned(), (f.msg.len() as u64).into());
     }
-    b.build()
+    e
+}
+
+/// Bytes per line below which [`event_bound`] stops counting every line as an event.
+const RESERVE_MIN_LINE: usize = 64;
+
+/// How many events to reserve room for before parsing `data`: its lines, but no more than
+/// one per [`RESERVE_MIN_LINE`] bytes, so a file of short lines that are not events (blank,
+/// garbage) does not reserve more than a few times its own size. The sink may still grow.
+fn event_bound(data: &[u8]) -> usize {
+    let lines = tplus_model::lines::count_lines(data);
+    usize::try_from(lines)
+        .unwrap_or(usize::MAX)
+        .min(data.len() / RESERVE_MIN_LINE + 1)
+}
+
+/// The text of `l`: a slice of `whole` (the chunk, when it is valid UTF-8, starting at
+/// `base` in the input), else the line decoded lossily.
+fn line_text<'a>(whole: Option<&'a str>, base: u64, l: &Line<'a>) -> Cow<'a, str> {
+    match whole {
+        Some(w) => {
+            let start = (l.offset - base) as usize;
+            Cow::Borrowed(&w[start..start + l.bytes.len()])
+        }
+        None => String::from_utf8_lossy(l.bytes),
+    }
 }
 
 fn is_continuation(line: &[u8]) -> bool {
@@ -425,94 +475,107 @@ impl Parser for Syslog {
         base_offset: u64,
         sink: &mut dyn RecordSink,
     ) {
-        let mut after_error = false;
-        for l in lines_from(data, first_line, base_offset) {
-            let at = Location::line(l.number, l.offset);
-            let was_after_error = std::mem::take(&mut after_error);
-            let bytes = l.bytes;
-            if bytes.is_empty() || bytes.iter().all(u8::is_ascii_whitespace) {
-                sink.skipped(at, "blank line");
-                continue;
-            }
-            if memchr(0, bytes).is_some()
-                && bytes.iter().all(|b| *b == 0 || b.is_ascii_whitespace())
-            {
-                sink.skipped(at, "NUL padding (a file cut or preallocated while written)");
-                continue;
-            }
-            if is_continuation(bytes) && was_after_error {
-                after_error = true;
-                sink.error(
+        // UTF-8 is checked once for the whole chunk; lines of a valid chunk are then slices
+        // of it. A chunk with invalid bytes decodes line by line, lossily.
+        let whole = std::str::from_utf8(data).ok();
+        sink.reserve(event_bound(data));
+        parse_lines(data, whole, first_line, base_offset, sink);
+    }
+}
+
+/// The lines of a chunk, `whole` being the chunk as text when it is valid UTF-8 (else each
+/// line is decoded on its own; both give the same text).
+fn parse_lines(
+    data: &[u8],
+    whole: Option<&str>,
+    first_line: u64,
+    base_offset: u64,
+    sink: &mut dyn RecordSink,
+) {
+    let mut after_error = false;
+    for l in lines_from(data, first_line, base_offset) {
+        let at = Location::line(l.number, l.offset);
+        let was_after_error = std::mem::take(&mut after_error);
+        let bytes = l.bytes;
+        if bytes.is_empty() || bytes.iter().all(u8::is_ascii_whitespace) {
+            sink.skipped(at, "blank line");
+            continue;
+        }
+        if memchr(0, bytes).is_some() && bytes.iter().all(|b| *b == 0 || b.is_ascii_whitespace()) {
+            sink.skipped(at, "NUL padding (a file cut or preallocated while written)");
+            continue;
+        }
+        if is_continuation(bytes) && was_after_error {
+            after_error = true;
+            sink.error(
+                at,
+                "continuation of a line that could not be read".to_owned(),
+            );
+            continue;
+        }
+        if is_continuation(bytes) {
+            let text = line_text(whole, base_offset, &l);
+            match sink.previous() {
+                Some(prev) if prev.message.len() < MAX_MESSAGE => {
+                    prev.message.push('\n');
+                    prev.message.push_str(text.trim_end());
+                    sink.skipped(
+                        at,
+                        "continuation of the previous line (appended to its message)",
+                    );
+                }
+                Some(_) => sink.skipped(
                     at,
-                    "continuation of a line that could not be read".to_owned(),
-                );
-                continue;
+                    "continuation of the previous line (message already at its size limit)",
+                ),
+                None => sink.error(at, "continuation line without a preceding event".to_owned()),
             }
-            if is_continuation(bytes) {
-                let text = String::from_utf8_lossy(bytes);
+            continue;
+        }
+        if bytes.first() == Some(&b'#') {
+            sink.skipped(at, "comment line");
+            continue;
+        }
+        let text = line_text(whole, base_offset, &l);
+        let line = text.trim_end_matches('\u{0}');
+        match frame(line) {
+            Ok(f) => {
+                if let Some(n) = repeat_count(f.msg) {
+                    match sink.previous() {
+                        Some(prev) => {
+                            prev.count = prev.count.saturating_add(n);
+                            sink.skipped(
+                                at,
+                                "repeat marker: its count was added to the previous event",
+                            );
+                        }
+                        None => {
+                            sink.skipped(at, "repeat marker without a previous event in this file")
+                        }
+                    }
+                    continue;
+                }
+                sink.event(build_event(&f, at));
+            }
+            Err(why) => {
+                if looks_timestamped(line) || was_after_error {
+                    after_error = true;
+                    sink.error(at, why);
+                    continue;
+                }
                 match sink.previous() {
                     Some(prev) if prev.message.len() < MAX_MESSAGE => {
                         prev.message.push('\n');
-                        prev.message.push_str(text.trim_end());
-                        sink.skipped(
-                            at,
-                            "continuation of the previous line (appended to its message)",
-                        );
+                        prev.message.push_str(line);
+                        sink.skipped(at, "continuation of the previous line (no timestamp; appended to its message)");
                     }
                     Some(_) => sink.skipped(
                         at,
                         "continuation of the previous line (message already at its size limit)",
                     ),
                     None => {
-                        sink.error(at, "continuation line without a preceding event".to_owned())
-                    }
-                }
-                continue;
-            }
-            if bytes.first() == Some(&b'#') {
-                sink.skipped(at, "comment line");
-                continue;
-            }
-            let text = String::from_utf8_lossy(bytes);
-            let line = text.trim_end_matches('\u{0}');
-            match frame(line) {
-                Ok(f) => {
-                    if let Some(n) = repeat_count(f.msg) {
-                        match sink.previous() {
-                            Some(prev) => {
-                                prev.count = prev.count.saturating_add(n);
-                                sink.skipped(
-                                    at,
-                                    "repeat marker: its count was added to the previous event",
-                                );
-                            }
-                            None => sink
-                                .skipped(at, "repeat marker without a previous event in this file"),
-                        }
-                        continue;
-                    }
-                    sink.event(build_event(&f, line, at));
-                }
-                Err(why) => {
-                    if looks_timestamped(line) || was_after_error {
                         after_error = true;
                         sink.error(at, why);
-                        continue;
-                    }
-                    match sink.previous() {
-                        Some(prev) if prev.message.len() < MAX_MESSAGE => {
-                            prev.message.push('\n');
-                            prev.message.push_str(line);
-                            sink.skipped(at, "continuation of the previous line (no timestamp; appended to its message)");
-                        }
-                        Some(_) => sink.skipped(
-                            at,
-                            "continuation of the previous line (message already at its size limit)",
-                        ),
-                        None => {
-                            after_error = true;
-                            sink.error(at, why);
-                        }
                     }
                 }
             }
@@ -523,7 +586,7 @@ impl Parser for Syslog {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tplus_model::{collect, ActorKind, Outcome, Tag};
+    use tplus_model::{collect, ActorKind, Collected, Outcome, Tag};
 
     #[test]
     fn classic_lines() {
@@ -635,6 +698,196 @@ with another line\n\
         let c = collect(&Syslog, data);
         assert_eq!(c.records(), 4);
         assert!(classic_stamp("Jul 444 10:00:00 h").is_none());
+    }
+
+    /// Everything a line gives, for comparing two ways of parsing the same bytes.
+    fn dump(c: &Collected) -> String {
+        let mut out = format!(
+            "{} {} {:?} {:?}\n",
+            c.skipped, c.errors, c.skip_reasons, c.error_samples
+        );
+        for e in &c.events {
+            out.push_str(&format!("{e:?}\n"));
+        }
+        out
+    }
+
+    /// Tricky lines for the fast paths: invalid user names with spaces and `from`, IPv6 and
+    /// mapped addresses, no port, `#012`/`#011`, CRLF, NUL padding, repeat markers,
+    /// continuations, leading zeros in an address, a final line without a newline.
+    const TRICKY: &str = "Oct 14 10:13:05 web-1 sshd[3999]: Accepted password for deploy from 203.0.113.45 port 41877 ssh2\r\n\
+Oct 14 10:13:06 web-1 sshd[3999]: Accepted publickey for alice from 2001:DB8::1 port 50122 ssh2: ED25519 SHA256:abc\n\
+Oct 14 10:13:07 web-1 sshd[3999]: Accepted publickey for alice from ::ffff:10.0.0.1 port 50122 ssh2: RSA SHA256:abc\n\
+Oct 14 10:13:08 web-1 sshd[4000]: Failed password for invalid user a from b from 10.0.0.1 port 22 ssh2\n\
+Oct 14 10:13:08 web-1 sshd[4000]: Failed password for invalid user  from 10.0.0.1 port 22 ssh2\n\
+Oct 14 10:13:09 web-1 sshd[4000]: Failed password for root from 10.0.0.2\n\
+Oct 14 10:13:09 web-1 sshd[4000]: Failed password for root from 010.0.0.2 port\n\
+Oct 14 10:13:09 web-1 sshd[4000]: Failed password for r\u{e9}mi from 10.0.0.3 port 22 ssh2#012Extra#011tab\n\
+Oct 14 10:13:11 web-1 sshd[4001]: Invalid user a b from c from fe80::1 port 1\n\
+Oct 14 10:13:11 web-1 sshd[4001]: Invalid user oracle\n\
+Oct 14 10:13:12 web-1 sshd[4002]: Connection closed by invalid user ad min 203.0.113.45 port 40000 [preauth] [preauth]\n\
+Oct 14 10:13:12 web-1 sshd[4002]: Connection closed by 203.0.113.45\n\
+Oct 14 10:13:12 web-1 sshd[4002]: Disconnecting invalid user test 10.1.1.1 port 2222: Too many authentication failures [preauth]\n\
+Oct 14 10:13:13 web-1 sshd[4003]: Received disconnect from 2001:db8::3 port 41877:11: Bye Bye [preauth]\n\
+Oct 14 10:13:13 web-1 sshd[4003]: User root from 10.0.0.9 not allowed because not listed in AllowUsers\n\
+Oct 14 10:13:14 web-1 CRON[5]: pam_unix(cron:session): session opened for user root(uid=0) by root(uid=0)\n\
+Oct 14 10:13:16 web-1 sudo: deploy : TTY=pts/1 ; PWD=/root ; USER=root ; COMMAND=/bin/sh -c a ; b\n\
+Oct 14 10:13:16 web-1 sudo: deploy : 1 incorrect password attempt ; TTY=pts/0 ; PWD=/x ; USER=root ; COMMAND=/usr/bin/systemctl stop rsyslog\n\
+Oct 14 10:13:17 web-1 su[9]: FAILED SU (to postgres) deploy on pts/0\n\
+Oct 14 10:13:19 web-1 sshd[7]: --- last message repeated 3 times --- ---\n\
+\tcontinued line\r\n\
+not a timestamped continuation\n\
+Oct 14 10:13:21 web-1 sshd[1]: Failed password for root from 10.0.0.1 port 22 ssh2\0\0\n\
+\0\0\n\
+Oct 14 10:13:25 web-1 sshd[1]: Connection closed by 10.0.0.1 port 22 [preauth]";
+
+    /// Slicing lines out of the chunk checked once gives what decoding each line gives, and
+    /// a chunk with invalid bytes still parses line by line.
+    #[test]
+    fn whole_chunk_text_matches_per_line_decoding() {
+        let data = TRICKY.as_bytes();
+        let whole = std::str::from_utf8(data).ok();
+        assert!(whole.is_some());
+        let mut fast = Collected::default();
+        parse_lines(data, whole, 7, 100, &mut fast);
+        let mut slow = Collected::default();
+        parse_lines(data, None, 7, 100, &mut slow);
+        assert_eq!(dump(&fast), dump(&slow));
+        assert_eq!(fast.records(), tplus_model::lines::count_lines(data));
+        assert_eq!(fast.events[0].src_ip.as_deref(), Some("203.0.113.45"));
+        assert_eq!(fast.events[1].src_ip.as_deref(), Some("2001:db8::1"));
+        assert_eq!(fast.events[2].src_ip.as_deref(), Some("10.0.0.1"));
+        assert_eq!(fast.events[3].actor.as_deref(), Some("a from b"));
+        assert_eq!(
+            fast.events[6].src_ip, None,
+            "leading zeros are not an address"
+        );
+        assert_eq!(fast.events[8].src_ip.as_deref(), Some("fe80::1"));
+        let last = fast.events.last().map(|e| e.message.as_str());
+        assert_eq!(
+            last,
+            Some("Connection closed by 10.0.0.1 port 22 [preauth]")
+        );
+        // Invalid bytes anywhere: every line is decoded on its own, the rest unchanged.
+        let mut bad = data.to_vec();
+        bad.extend_from_slice(
+            b"\nOct 14 10:13:26 web-1 sshd[1]: Invalid user \xff\xfe from 10.0.0.1 port 2",
+        );
+        let c = collect(&Syslog, &bad);
+        let mut head = dump(&c);
+        let tail = head.split_off(head.rfind("Event {").unwrap_or(0));
+        assert!(tail.contains("\u{fffd}\u{fffd}"), "{tail}");
+        let plain = collect(&Syslog, data);
+        assert_eq!(c.events.len(), plain.events.len() + 1);
+        for (a, b) in c.events.iter().zip(&plain.events) {
+            assert_eq!(format!("{a:?}"), format!("{b:?}"));
+        }
+    }
+
+    /// The `str`-method versions `tag` and `host_tag_msg` replaced, as the reference.
+    fn tag_ref(s: &str) -> Option<(&str, Option<&str>, &str)> {
+        let end = s.find(' ').unwrap_or(s.len());
+        let token = &s[..end];
+        let colon = token.rfind(':')?;
+        if colon + 1 != token.len() && !token[colon + 1..].is_empty() {
+            return None;
+        }
+        let t = &token[..colon];
+        let rest = s[end..].strip_prefix(' ').unwrap_or(&s[end..]);
+        if let Some(open) = t.rfind('[') {
+            if t.ends_with(']') {
+                return Some((&t[..open], Some(&t[open + 1..t.len() - 1]), rest));
+            }
+        }
+        if t.is_empty() {
+            return None;
+        }
+        Some((t, None, rest))
+    }
+
+    type Htm<'a> = (
+        Option<&'a str>,
+        Option<&'a str>,
+        Option<&'a str>,
+        &'a str,
+        Option<&'a str>,
+    );
+
+    fn host_tag_msg_ref(rest: &str) -> Htm<'_> {
+        let rest = rest.trim_start_matches(' ');
+        if let Some(m) = rest.strip_prefix(": ").or_else(|| rest.strip_prefix(':')) {
+            return (None, None, None, m, None);
+        }
+        let (first, after) = rest.split_once(' ').unwrap_or((rest, ""));
+        if SEVERITIES.contains(&first) {
+            return match tag_ref(after) {
+                Some((p, pid, m)) => (None, Some(p), pid, m, Some(first)),
+                None => (None, None, None, after, Some(first)),
+            };
+        }
+        if first.ends_with(':') || first.ends_with("]:") {
+            if let Some((p, pid, m)) = tag_ref(rest) {
+                return (None, Some(p), pid, m, None);
+            }
+        }
+        match tag_ref(after) {
+            Some((p, pid, m)) => (Some(first), Some(p), pid, m, None),
+            None => (Some(first), None, None, after, None),
+        }
+    }
+
+    /// The byte-loop header split gives what the `str`-method one gave.
+    #[test]
+    fn header_split_matches_reference() {
+        let cases = [
+            " web-1 sshd[3999]: Accepted password",
+            " web-1 sshd: x",
+            " web-1 sshd:x y",
+            " web-1 sshd[1] no colon",
+            " web-1 sshd[]: empty pid",
+            " web-1 [1]: no name",
+            " web-1 ]: odd",
+            " web-1 a]b[: odd",
+            " web-1 : empty tag",
+            " web-1 ::: colons",
+            " web-1 a:b: inner colon",
+            " kernel: [997.390602] sda2",
+            " sshd[1]: no host",
+            " INFO periodic_scheduler[13707]: job",
+            " INFO no tag here",
+            " WARNING",
+            "   : leading spaces and colon",
+            ": x",
+            ":x",
+            " host",
+            " host ",
+            "",
+            " h\u{e9}te pr\u{f6}g[\u{e9}]: unicode",
+            " web-1 /usr/sbin/sshd[7]: path",
+            " web-1 sshd[1]:",
+            " web-1 sshd[1]:  two spaces",
+        ];
+        for c in cases {
+            assert_eq!(host_tag_msg(c), host_tag_msg_ref(c), "{c:?}");
+            let t = c.trim_start();
+            assert_eq!(tag(t), tag_ref(t), "{t:?}");
+        }
+    }
+
+    /// The reservation is the line count for ordinary lines, bounded for short ones, and
+    /// the events of a pass then fit without the sink growing.
+    #[test]
+    fn reservation_bound() {
+        let line = "Oct 14 10:13:05 web-1 sshd[3999]: Accepted password for deploy from 203.0.113.45 port 41877 ssh2\n";
+        let data = line.repeat(1000);
+        assert_eq!(event_bound(data.as_bytes()), 1000);
+        assert_eq!(event_bound(b""), 0);
+        assert_eq!(event_bound(b"x"), 1);
+        let blank = vec![b'\n'; 64_000];
+        assert_eq!(event_bound(&blank), 1001);
+        let c = collect(&Syslog, data.as_bytes());
+        assert_eq!(c.events.len(), 1000);
+        assert_eq!(c.events.capacity(), 1000);
     }
 
     #[test]

@@ -251,30 +251,42 @@ impl Event {
         ts_raw: impl Into<String>,
     ) -> EventBuilder {
         EventBuilder {
-            event: Event {
-                time,
-                ts_us: 0,
-                ts_raw: ts_raw.into(),
-                timestamp_desc: "Event Recorded".to_owned(),
-                message: String::new(),
-                source,
-                host: None,
-                actor: None,
-                actor_kind: ActorKind::Unknown,
-                action: None,
-                target: None,
-                src_ip: None,
-                outcome: Outcome::Unknown,
-                event_id: None,
-                confidence: Confidence::High,
-                confidence_reasons: Vec::new(),
-                location: Location::default(),
-                input: 0,
-                tags: Vec::new(),
-                significance: 0,
-                count: 1,
-                attributes: BTreeMap::new(),
-            },
+            event: Event::new(source, time, ts_raw.into(), "Event Recorded".to_owned()),
+        }
+    }
+
+    /// An event with the builder's defaults and the given timestamp text and description,
+    /// for hot parsers that set the public fields in place rather than moving a builder
+    /// through a chain of calls.
+    pub fn new(
+        source: &'static str,
+        time: TimeValue,
+        ts_raw: String,
+        timestamp_desc: String,
+    ) -> Event {
+        Event {
+            time,
+            ts_us: 0,
+            ts_raw,
+            timestamp_desc,
+            message: String::new(),
+            source,
+            host: None,
+            actor: None,
+            actor_kind: ActorKind::Unknown,
+            action: None,
+            target: None,
+            src_ip: None,
+            outcome: Outcome::Unknown,
+            event_id: None,
+            confidence: Confidence::High,
+            confidence_reasons: Vec::new(),
+            location: Location::default(),
+            input: 0,
+            tags: Vec::new(),
+            significance: 0,
+            count: 1,
+            attributes: BTreeMap::new(),
         }
     }
 

@@ -57,6 +57,12 @@ pub trait RecordSink {
     fn error(&mut self, at: Location, message: String);
     /// The last event handed over, so a continuation line or a repeat marker can amend it.
     fn previous(&mut self) -> Option<&mut Event>;
+    /// A hint that at most about `additional` more events are coming (a line parser can
+    /// count its lines first), so a sink that keeps events can allocate for them once
+    /// instead of growing and copying. Ignored by default.
+    fn reserve(&mut self, additional: usize) {
+        let _ = additional;
+    }
 }
 
 /// A log format the engine can read.
@@ -169,6 +175,10 @@ impl RecordSink for Collected {
     }
     fn previous(&mut self) -> Option<&mut Event> {
         self.events.last_mut()
+    }
+    fn reserve(&mut self, additional: usize) {
+        // A hint: when the room cannot be had, the events grow as they come.
+        let _ = self.events.try_reserve(additional);
     }
 }
 

@@ -1,7 +1,7 @@
 //! Small text helpers every parser needs: IP validation, bounded excerpts, lossy UTF-8.
 
 use std::borrow::Cow;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 
 /// Returns the address in canonical form when `s` is an IP address (IPv4, IPv6, an
 /// IPv4-mapped IPv6 such as Windows' `::ffff:10.0.0.1`, or `[v6]`), else `None`.
@@ -10,11 +10,52 @@ use std::net::{IpAddr, Ipv4Addr};
 /// an address would go; none of those is a source IP.
 pub fn normalise_ip(s: &str) -> Option<String> {
     let s = s.trim().trim_start_matches('[').trim_end_matches(']');
-    // Fast path: the IPv4 parser takes exactly four decimal octets without leading zeros,
-    // so an address it accepts is already written in canonical form.
-    if s.parse::<Ipv4Addr>().is_ok() {
+    if is_canonical_ipv4(s) {
         return Some(s.to_owned());
     }
+    parse_and_format(s)
+}
+
+/// [`normalise_ip`] for a value already owned: an address already in canonical IPv4 form
+/// (the common case) is returned as is, without parsing it into an address and formatting
+/// it back.
+pub fn normalise_ip_owned(s: String) -> Option<String> {
+    if is_canonical_ipv4(&s) {
+        return Some(s);
+    }
+    normalise_ip(&s)
+}
+
+/// Whether `s` is a dotted quad exactly as [`std::net::Ipv4Addr`] formats it: four decimal
+/// numbers 0-255 without leading zeros. Such a string parses, and formats back to itself.
+fn is_canonical_ipv4(s: &str) -> bool {
+    let b = s.as_bytes();
+    if !(7..=15).contains(&b.len()) {
+        return false;
+    }
+    let mut i = 0;
+    for part in 0..4 {
+        let start = i;
+        let mut v = 0u32;
+        while i < b.len() && b[i].is_ascii_digit() && i - start < 3 {
+            v = v * 10 + u32::from(b[i] - b'0');
+            i += 1;
+        }
+        let n = i - start;
+        if n == 0 || v > 255 || (n > 1 && b[start] == b'0') {
+            return false;
+        }
+        if part < 3 {
+            if b.get(i) != Some(&b'.') {
+                return false;
+            }
+            i += 1;
+        }
+    }
+    i == b.len()
+}
+
+fn parse_and_format(s: &str) -> Option<String> {
     let ip: IpAddr = s.parse().ok()?;
     Some(match ip {
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
@@ -111,6 +152,47 @@ mod tests {
             normalise_ip("001:db8:a0b:12f0::1").as_deref(),
             Some("1:db8:a0b:12f0::1")
         );
+    }
+
+    /// The canonical-IPv4 shortcut gives what parsing and formatting give, on every shape
+    /// near the boundary (leading zeros, 256, short and long quads, spaces, brackets).
+    #[test]
+    fn ipv4_shortcut_matches_parse_and_format() {
+        for s in [
+            "0.0.0.0",
+            "1.2.3.4",
+            "255.255.255.255",
+            "256.1.1.1",
+            "01.2.3.4",
+            "1.02.3.4",
+            "1.2.3.004",
+            "1.2.3",
+            "1.2.3.4.5",
+            "1..3.4",
+            "1.2.3.4 ",
+            " 1.2.3.4",
+            "[1.2.3.4]",
+            "1.2.3.4a",
+            "a1.2.3.4",
+            "1234.1.1.1",
+            "10.0.0.10",
+            "100.200.250.199",
+            "199.299.1.1",
+            "1.2.3.",
+            ".1.2.3",
+            "::ffff:10.0.0.1",
+            "2001:db8::1",
+            "",
+            "1.2.3.4\n",
+            "１.2.3.4",
+        ] {
+            let t = s.trim().trim_start_matches('[').trim_end_matches(']');
+            assert_eq!(normalise_ip(s), parse_and_format(t), "{s:?}");
+            assert_eq!(normalise_ip_owned(s.to_owned()), normalise_ip(s), "{s:?}");
+            if is_canonical_ipv4(t) {
+                assert_eq!(parse_and_format(t).as_deref(), Some(t), "{s:?}");
+            }
+        }
     }
 
     #[test]
