@@ -74,69 +74,71 @@ impl TimelineSink for CsvSink {
     fn write(&self, tl: &Timeline, out: &mut dyn Write) -> io::Result<()> {
         out.write_all(COLUMNS.join(",").as_bytes())?;
         out.write_all(b"\r\n")?;
-        let mut row = String::with_capacity(1024);
-        let mut tag_text = String::new();
-        for e in &tl.events {
-            row.clear();
-            let off = tl.offset_us(e.ts_us);
-            tag_text.clear();
-            for (i, t) in e.tags.iter().enumerate() {
-                if i > 0 {
-                    tag_text.push(';');
+        crate::blocks::write_blocks(&tl.events, out, |block, buf| {
+            let mut row = String::with_capacity(1024);
+            let mut tag_text = String::new();
+            for e in block {
+                row.clear();
+                let off = tl.offset_us(e.ts_us);
+                tag_text.clear();
+                for (i, t) in e.tags.iter().enumerate() {
+                    if i > 0 {
+                        tag_text.push(';');
+                    }
+                    tag_text.push_str(tag_name(*t));
                 }
-                tag_text.push_str(tag_name(*t));
-            }
-            let reasons = e.confidence_reasons.join("; ");
-            let texts: [&str; 17] = [
-                &format_utc(e.ts_us),
-                &e.timestamp_desc,
-                &e.message,
-                &format_offset(off),
-                "",
-                e.source,
-                opt(&e.host),
-                opt(&e.actor),
-                e.actor_kind.as_str(),
-                opt(&e.action),
-                opt(&e.target),
-                opt(&e.src_ip),
-                e.outcome.as_str(),
-                e.confidence.as_str(),
-                &reasons,
-                opt(&e.event_id),
-                &e.ts_raw,
-            ];
-            for (i, t) in texts.iter().enumerate() {
-                if i > 0 {
-                    row.push(',');
+                let reasons = e.confidence_reasons.join("; ");
+                let texts: [&str; 17] = [
+                    &format_utc(e.ts_us),
+                    &e.timestamp_desc,
+                    &e.message,
+                    &format_offset(off),
+                    "",
+                    e.source,
+                    opt(&e.host),
+                    opt(&e.actor),
+                    e.actor_kind.as_str(),
+                    opt(&e.action),
+                    opt(&e.target),
+                    opt(&e.src_ip),
+                    e.outcome.as_str(),
+                    e.confidence.as_str(),
+                    &reasons,
+                    opt(&e.event_id),
+                    &e.ts_raw,
+                ];
+                for (i, t) in texts.iter().enumerate() {
+                    if i > 0 {
+                        row.push(',');
+                    }
+                    if i == 4 {
+                        row.push_str(&offset_seconds(off).to_string());
+                    } else {
+                        csv_text(t, &mut row);
+                    }
                 }
-                if i == 4 {
-                    row.push_str(&offset_seconds(off).to_string());
-                } else {
-                    csv_text(t, &mut row);
+                row.push(',');
+                csv_text(crate::input_path(tl, e.input), &mut row);
+                row.push(',');
+                row.push_str(crate::input_sha(tl, e.input));
+                row.push(',');
+                if let Some(l) = e.location.line {
+                    row.push_str(&l.to_string());
                 }
+                row.push(',');
+                if let Some(r) = e.location.record {
+                    row.push_str(&r.to_string());
+                }
+                row.push(',');
+                row.push_str(&e.location.offset.to_string());
+                row.push(',');
+                row.push_str(&e.count.to_string());
+                row.push(',');
+                csv_text(&tag_text, &mut row);
+                row.push_str("\r\n");
+                buf.extend_from_slice(row.as_bytes());
             }
-            row.push(',');
-            csv_text(crate::input_path(tl, e.input), &mut row);
-            row.push(',');
-            row.push_str(crate::input_sha(tl, e.input));
-            row.push(',');
-            if let Some(l) = e.location.line {
-                row.push_str(&l.to_string());
-            }
-            row.push(',');
-            if let Some(r) = e.location.record {
-                row.push_str(&r.to_string());
-            }
-            row.push(',');
-            row.push_str(&e.location.offset.to_string());
-            row.push(',');
-            row.push_str(&e.count.to_string());
-            row.push(',');
-            csv_text(&tag_text, &mut row);
-            row.push_str("\r\n");
-            out.write_all(row.as_bytes())?;
-        }
-        Ok(())
+            Ok(())
+        })
     }
 }

@@ -6,8 +6,10 @@
 //! by [`crate::escape::script_json`]) and is put on the page with `textContent` only, so no
 //! log line can become markup.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
 use std::io::{self, Write};
+use tplus_model::hash::FastMap;
 
 use serde_json::json;
 use tplus_model::time::format_utc;
@@ -50,14 +52,14 @@ const MAX_HOST_LANES: usize = 24;
 /// Interns strings into one table; index 0 is the empty string (and stands for "none").
 struct Strings<'a> {
     table: Vec<&'a str>,
-    index: HashMap<&'a str, u32>,
+    index: FastMap<&'a str, u32>,
 }
 
 impl<'a> Strings<'a> {
     fn new() -> Self {
         let mut s = Strings {
             table: Vec::new(),
-            index: HashMap::new(),
+            index: FastMap::default(),
         };
         s.id("");
         s
@@ -79,15 +81,14 @@ impl<'a> Strings<'a> {
 /// The lanes: one per (source, host) when there are few, else one per source. Returns the
 /// lane names, whether they are per host, and each event's lane.
 fn lanes(tl: &Timeline) -> (Vec<String>, bool, Vec<u32>) {
-    let mut pairs: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    let mut seen: FastMap<(&str, &str), ()> = FastMap::default();
     for e in &tl.events {
-        *pairs
-            .entry((e.source, e.host.as_deref().unwrap_or("")))
-            .or_default() += 1;
+        seen.insert((e.source, e.host.as_deref().unwrap_or("")), ());
     }
+    let pairs: BTreeMap<(&str, &str), ()> = seen.into_iter().collect();
     let by_host = pairs.len() <= MAX_HOST_LANES;
     let mut names: Vec<String> = Vec::new();
-    let mut lane_of: BTreeMap<(&str, &str), u32> = BTreeMap::new();
+    let mut lane_of: FastMap<(&str, &str), u32> = FastMap::default();
     for (s, h) in pairs.keys() {
         let name = if by_host && !h.is_empty() {
             format!("{s} · {h}")

@@ -93,10 +93,12 @@ impl TimelineSink for JsonlSink {
     }
 
     fn write(&self, tl: &Timeline, out: &mut dyn Write) -> io::Result<()> {
-        for e in &tl.events {
-            serde_json::to_writer(&mut *out, &view(tl, e))?;
-            out.write_all(b"\n")?;
-        }
-        Ok(())
+        crate::blocks::write_blocks(&tl.events, out, |block, buf| {
+            for e in block {
+                serde_json::to_writer(&mut *buf, &view(tl, e))?;
+                buf.push(b'\n');
+            }
+            Ok(())
+        })
     }
 }

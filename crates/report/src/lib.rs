@@ -3,6 +3,7 @@
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+mod blocks;
 mod csv;
 pub mod escape;
 mod findings;

@@ -4,9 +4,11 @@
 //! span, rows are chosen by significance, and the document says how many events it left out.
 //! Blameless wording: it states what happened, never who failed.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
 use std::fmt::Write as _;
 use std::io::{self, Write};
+use tplus_model::hash::FastMap;
 
 use tplus_model::time::{format_offset, format_utc};
 use tplus_model::{ActorKind, Confidence, Event, Outcome, Tag, Timeline, TimelineSink};
@@ -78,10 +80,10 @@ fn group_key(e: &Event) -> GroupKey<'_> {
 
 fn condense(tl: &Timeline) -> Vec<Group> {
     let mut groups: Vec<Group> = Vec::new();
-    let mut open: HashMap<GroupKey<'_>, usize> = HashMap::new();
-    let mut failures_from: HashMap<&str, u64> = HashMap::new();
+    let mut open: FastMap<GroupKey<'_>, usize> = FastMap::default();
+    let mut failures_from: FastMap<&str, u64> = FastMap::default();
     // First and last group of each actor and address: (first, last).
-    let mut span_of: HashMap<(&str, &str), (usize, usize)> = HashMap::new();
+    let mut span_of: FastMap<(&str, &str), (usize, usize)> = FastMap::default();
     for (i, e) in tl.events.iter().enumerate() {
         let mut score = u32::from(e.significance) + tag_bonus(e);
         let mut after_failures = None;
