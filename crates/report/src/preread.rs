@@ -114,7 +114,7 @@ fn condense(tl: &Timeline) -> Vec<Group> {
                 gr.score = gr.score.max(score);
                 gr.confidence = gr.confidence.min(e.confidence);
                 if let Some(a) = &e.actor {
-                    if gr.actors.len() < 64 {
+                    if gr.actors.len() < 64 && !gr.actors.contains(a) {
                         gr.actors.insert(a.clone());
                     }
                 }
@@ -157,12 +157,12 @@ fn condense(tl: &Timeline) -> Vec<Group> {
     // First and last activity of each actor and address seen in a significant row.
     // Who appears in a significant row: collected once, so the filter below stays linear
     // however many accounts and addresses the evidence holds.
-    let mut sig_actors: std::collections::HashSet<&str> = std::collections::HashSet::new();
-    let mut sig_addresses: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut sig_actors: FastMap<&str, ()> = FastMap::default();
+    let mut sig_addresses: FastMap<&str, ()> = FastMap::default();
     for g in groups.iter().filter(|g| g.score >= INTEREST_SCORE) {
-        sig_actors.extend(g.actors.iter().map(String::as_str));
+        sig_actors.extend(g.actors.iter().map(|a| (a.as_str(), ())));
         if let Some(ip) = tl.events[g.first].src_ip.as_deref() {
-            sig_addresses.insert(ip);
+            sig_addresses.insert(ip, ());
         }
     }
     let mut interest: Vec<_> = span_of
@@ -170,8 +170,8 @@ fn condense(tl: &Timeline) -> Vec<Group> {
         .filter(|(k, (f, l))| {
             let (kind, name) = *k;
             f <= l
-                && ((kind == "actor" && sig_actors.contains(name))
-                    || (kind == "address" && sig_addresses.contains(name)))
+                && ((kind == "actor" && sig_actors.contains_key(name))
+                    || (kind == "address" && sig_addresses.contains_key(name)))
         })
         .collect();
     interest.sort();
