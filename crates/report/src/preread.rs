@@ -33,13 +33,15 @@ const COLLAPSE_GAP_US: i64 = 15 * 60 * 1_000_000;
 
 /// A run of similar events shown as one row.
 #[derive(Debug, Clone)]
-struct Group {
+struct Group<'a> {
     first: usize,
     last: usize,
     count: u64,
     members: u64,
     score: u32,
-    actors: BTreeSet<String>,
+    /// Distinct accounts in the row (at most 64), borrowed from the events: a set of owned
+    /// strings per row cost a clone and a tree node for every one of a million rows.
+    actors: Vec<&'a str>,
     confidence: Confidence,
     notes: Vec<String>,
 }
@@ -78,8 +80,8 @@ fn group_key(e: &Event) -> GroupKey<'_> {
     )
 }
 
-fn condense(tl: &Timeline) -> Vec<Group> {
-    let mut groups: Vec<Group> = Vec::new();
+fn condense(tl: &Timeline) -> Vec<Group<'_>> {
+    let mut groups: Vec<Group<'_>> = Vec::new();
     let mut open: FastMap<GroupKey<'_>, usize> = FastMap::default();
     let mut failures_from: FastMap<&str, u64> = FastMap::default();
     // First and last group of each actor and address: (first, last).
@@ -114,8 +116,8 @@ fn condense(tl: &Timeline) -> Vec<Group> {
                 gr.score = gr.score.max(score);
                 gr.confidence = gr.confidence.min(e.confidence);
                 if let Some(a) = &e.actor {
-                    if gr.actors.len() < 64 && !gr.actors.contains(a) {
-                        gr.actors.insert(a.clone());
+                    if gr.actors.len() < 64 && !gr.actors.contains(&a.as_str()) {
+                        gr.actors.push(a);
                     }
                 }
                 Some(g)
@@ -132,7 +134,7 @@ fn condense(tl: &Timeline) -> Vec<Group> {
                     count: e.count,
                     members: 1,
                     score,
-                    actors: e.actor.iter().cloned().collect(),
+                    actors: e.actor.as_deref().into_iter().collect(),
                     confidence: e.confidence,
                     notes: after_failures.into_iter().collect(),
                 });
@@ -160,7 +162,7 @@ fn condense(tl: &Timeline) -> Vec<Group> {
     let mut sig_actors: FastMap<&str, ()> = FastMap::default();
     let mut sig_addresses: FastMap<&str, ()> = FastMap::default();
     for g in groups.iter().filter(|g| g.score >= INTEREST_SCORE) {
-        sig_actors.extend(g.actors.iter().map(|a| (a.as_str(), ())));
+        sig_actors.extend(g.actors.iter().map(|a| (*a, ())));
         if let Some(ip) = tl.events[g.first].src_ip.as_deref() {
             sig_addresses.insert(ip, ());
         }
