@@ -291,13 +291,61 @@ fn attr(dom: &str, id: &str, name: &str) -> Option<String> {
     Some(tag[k..].split('"').next()?.to_owned())
 }
 
-#[test]
-fn report_works_in_headless_chromium() {
-    let Some(chrome) = chromium() else {
+/// Chromium, or `None` after saying the test is skipped; a failure instead when CI requires
+/// the outside programs (TPLUS_REQUIRE_EXTERNAL=1).
+fn chromium_or_skip(test: &str) -> Option<PathBuf> {
+    let found = chromium();
+    if found.is_none() {
         if std::env::var("TPLUS_REQUIRE_EXTERNAL").as_deref() == Ok("1") {
             panic!("chromium is required (TPLUS_REQUIRE_EXTERNAL=1) but not installed");
         }
-        eprintln!("SKIPPED report_works_in_headless_chromium: chromium not installed (apt-get install chromium)");
+        eprintln!("SKIPPED {test}: chromium not installed (apt-get install chromium)");
+    }
+    found
+}
+
+/// The DOM of a `--dump-dom` run, after checking the page finished with no script errors
+/// and nothing on the console.
+fn ready_page(o: &std::process::Output) -> String {
+    let dom = String::from_utf8_lossy(&o.stdout).into_owned();
+    let log = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "chromium failed: {log}");
+    let console: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("CONSOLE") || l.contains("Uncaught"))
+        .collect();
+    assert!(console.is_empty(), "console messages: {console:?}");
+    assert_eq!(
+        attr(&dom, "status", "data-errors").as_deref(),
+        Some("0"),
+        "{}",
+        &dom[dom.len().saturating_sub(3000)..]
+    );
+    assert!(
+        dom.contains(">ready</p>"),
+        "page did not finish: {}",
+        &dom[dom.len().saturating_sub(2000)..]
+    );
+    dom
+}
+
+/// The lanes canvas was drawn: bars counted by the page and inked pixels read back.
+fn assert_lanes_drawn(dom: &str) {
+    let bars: u64 = attr(dom, "lanes", "data-bars")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let ink: u64 = attr(dom, "lanes", "data-ink")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    assert!(
+        bars > 50 && ink > 500,
+        "lanes not drawn: bars {bars}, ink {ink}"
+    );
+}
+
+#[test]
+fn report_works_in_headless_chromium() {
+    let Some(chrome) = chromium_or_skip("report_works_in_headless_chromium") else {
         return;
     };
     let tl = incident(100_000, true);
@@ -343,35 +391,8 @@ fn report_works_in_headless_chromium() {
         .arg(format!("{url}#filter={needle}"))
         .output()
         .expect("chromium runs");
-    let dom = String::from_utf8_lossy(&o.stdout);
-    let log = String::from_utf8_lossy(&o.stderr);
-    assert!(o.status.success(), "chromium failed: {log}");
-    let console: Vec<&str> = log
-        .lines()
-        .filter(|l| l.contains("CONSOLE") || l.contains("Uncaught"))
-        .collect();
-    assert!(console.is_empty(), "console messages: {console:?}");
-    assert_eq!(
-        attr(&dom, "status", "data-errors").as_deref(),
-        Some("0"),
-        "{}",
-        &dom[dom.len().saturating_sub(3000)..]
-    );
-    assert!(
-        dom.contains(">ready</p>"),
-        "page did not finish: {}",
-        &dom[dom.len().saturating_sub(2000)..]
-    );
-    let bars: u64 = attr(&dom, "lanes", "data-bars")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let ink: u64 = attr(&dom, "lanes", "data-ink")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    assert!(
-        bars > 50 && ink > 500,
-        "lanes not drawn: bars {bars}, ink {ink}"
-    );
+    let dom = ready_page(&o);
+    assert_lanes_drawn(&dom);
     let matches: usize = attr(&dom, "rows", "data-matches")
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
@@ -423,11 +444,7 @@ fn report_works_in_headless_chromium() {
 /// the lanes count all of them, and the filter works on what the page holds.
 #[test]
 fn million_event_report_opens_in_headless_chromium() {
-    let Some(chrome) = chromium() else {
-        if std::env::var("TPLUS_REQUIRE_EXTERNAL").as_deref() == Ok("1") {
-            panic!("chromium is required (TPLUS_REQUIRE_EXTERNAL=1) but not installed");
-        }
-        eprintln!("SKIPPED million_event_report_opens_in_headless_chromium: chromium not installed (apt-get install chromium)");
+    let Some(chrome) = chromium_or_skip("million_event_report_opens_in_headless_chromium") else {
         return;
     };
     let tl = incident(1_000_000, false);
@@ -459,34 +476,12 @@ fn million_event_report_opens_in_headless_chromium() {
         "chromium loaded, drew and filtered the page in {:.1} s",
         started.elapsed().as_secs_f64()
     );
-    let dom = String::from_utf8_lossy(&o.stdout);
-    let log = String::from_utf8_lossy(&o.stderr);
-    assert!(o.status.success(), "chromium failed: {log}");
-    let console: Vec<&str> = log
-        .lines()
-        .filter(|l| l.contains("CONSOLE") || l.contains("Uncaught"))
-        .collect();
-    assert!(console.is_empty(), "console messages: {console:?}");
-    assert_eq!(attr(&dom, "status", "data-errors").as_deref(), Some("0"));
-    assert!(
-        dom.contains(">ready</p>"),
-        "page did not finish: {}",
-        &dom[dom.len().saturating_sub(2000)..]
-    );
+    let dom = ready_page(&o);
     assert_eq!(
         attr(&dom, "lanes", "data-total").as_deref(),
         Some(total.to_string().as_str())
     );
-    let bars: u64 = attr(&dom, "lanes", "data-bars")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let ink: u64 = attr(&dom, "lanes", "data-ink")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    assert!(
-        bars > 50 && ink > 500,
-        "lanes not drawn: bars {bars}, ink {ink}"
-    );
+    assert_lanes_drawn(&dom);
     // Logging tamper is significant, so the page holds every StopLogging event.
     let expected = tl
         .events

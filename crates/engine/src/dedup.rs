@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use tplus_model::hash::FastSet;
 use tplus_model::{Event, Finding, FindingKind, InputSummary, Severity};
 
 pub(crate) struct DedupResult {
@@ -133,17 +134,19 @@ fn rotation_overlaps(
     let mut first_key: Vec<Option<u64>> = (0..n)
         .map(|j| files[j].first().filter(|_| line_oriented(j)).map(key_hash))
         .collect();
-    let mut holds: Vec<
-        std::collections::HashSet<u64, std::hash::BuildHasherDefault<tplus_model::hash::FxHasher>>,
-    > = Vec::with_capacity(n);
-    for (i, evs) in files.iter().enumerate() {
-        let wanted = line_oriented(i) && first_key.iter().flatten().next().is_some();
-        holds.push(if wanted {
-            evs.iter().map(key_hash).collect()
-        } else {
-            Default::default()
-        });
-    }
+    // With fewer than two line files there is no pair: hash nothing.
+    let pairs_possible = first_key.iter().flatten().count() >= 2;
+    let holds: Vec<FastSet<u64>> = files
+        .iter()
+        .enumerate()
+        .map(|(i, evs)| {
+            if pairs_possible && line_oriented(i) {
+                evs.iter().map(key_hash).collect()
+            } else {
+                FastSet::default()
+            }
+        })
+        .collect();
     for i in 0..n {
         for j in 0..n {
             if i == j || !line_oriented(i) || !line_oriented(j) {

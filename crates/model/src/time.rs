@@ -630,6 +630,17 @@ fn day_index(month: u32, day: u32) -> u32 {
     month * 31 + day
 }
 
+/// The year of a last line dated `last` (month, day) that was written no later than
+/// `year-month-day` and less than a year before it: that year, or the one before when the
+/// line's date comes later in the calendar.
+fn year_ending_by(last: (u32, u32), year: i32, month: u32, day: u32) -> i32 {
+    if last > (month, day) {
+        year - 1
+    } else {
+        year
+    }
+}
+
 /// Splits the year-less events of a file into year segments and picks their years.
 /// Returns the year for each event (aligned, `None` for events with a year) plus the
 /// reason to record and whether each event came after a rollover.
@@ -713,22 +724,13 @@ fn plan_years(events: &[Event], ev: &YearEvidence) -> (Vec<Option<i32>>, String,
     let (base, mut reason, conf) = if let Some(y) = ev.given {
         (y, format!("year {y} from --year"), Confidence::Medium)
     } else if let Some((before, what)) = &ev.rotated_before {
-        let last_year = if (lm, ld) > (before.month(), before.day()) {
-            before.year() - 1
-        } else {
-            before.year()
-        };
         (
-            last_year - segments,
+            year_ending_by((lm, ld), before.year(), before.month(), before.day()) - segments,
             format!("year inferred from the rotated set: {what}"),
             Confidence::Medium,
         )
     } else if let Some(mtime) = ev.mtime {
-        let last_year = if (lm, ld) > (mtime.month(), mtime.day()) {
-            mtime.year() - 1
-        } else {
-            mtime.year()
-        };
+        let last_year = year_ending_by((lm, ld), mtime.year(), mtime.month(), mtime.day());
         let base = last_year - segments;
         let mdate = mtime.format("%Y-%m-%d");
         match ev.anchors {

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use std::io::{self, Write};
-use tplus_model::hash::FastMap;
+use tplus_model::hash::{FastMap, FastSet};
 
 use serde_json::json;
 use tplus_model::time::format_utc;
@@ -81,15 +81,16 @@ impl<'a> Strings<'a> {
 /// The lanes: one per (source, host) when there are few, else one per source. Returns the
 /// lane names, whether they are per host, and each event's lane.
 fn lanes(tl: &Timeline) -> (Vec<String>, bool, Vec<u32>) {
-    let mut seen: FastMap<(&str, &str), ()> = FastMap::default();
-    for e in &tl.events {
-        seen.insert((e.source, e.host.as_deref().unwrap_or("")), ());
-    }
-    let pairs: BTreeMap<(&str, &str), ()> = seen.into_iter().collect();
+    let seen: FastSet<(&str, &str)> = tl
+        .events
+        .iter()
+        .map(|e| (e.source, e.host.as_deref().unwrap_or("")))
+        .collect();
+    let pairs: std::collections::BTreeSet<(&str, &str)> = seen.into_iter().collect();
     let by_host = pairs.len() <= MAX_HOST_LANES;
     let mut names: Vec<String> = Vec::new();
     let mut lane_of: FastMap<(&str, &str), u32> = FastMap::default();
-    for (s, h) in pairs.keys() {
+    for (s, h) in &pairs {
         let name = if by_host && !h.is_empty() {
             format!("{s} · {h}")
         } else {
@@ -117,6 +118,14 @@ fn lanes(tl: &Timeline) -> (Vec<String>, bool, Vec<u32>) {
     (names, by_host, of_event)
 }
 
+/// How much the page wants an event when it cannot hold them all: the pre-read's ranking,
+/// with failures just above their successes.
+fn rank(e: &tplus_model::Event) -> u32 {
+    u32::from(e.significance)
+        + crate::preread::tag_bonus(e)
+        + u32::from(e.outcome == tplus_model::Outcome::Failure)
+}
+
 /// The events the page embeds when there are more than `max`: the most significant (by the
 /// pre-read's ranking, ties to the earlier event), always with the first and last event of
 /// each lane so every lane's extent stays explorable; returned in time order.
@@ -136,13 +145,7 @@ fn select(tl: &Timeline, lane: &[u32], lanes: usize, max: usize) -> Vec<usize> {
         .enumerate()
         .map(|(i, e)| {
             let ends = first[lane[i] as usize] == i || last[lane[i] as usize] == i;
-            let score = if ends {
-                u32::MAX
-            } else {
-                u32::from(e.significance)
-                    + crate::preread::tag_bonus(e)
-                    + u32::from(e.outcome == tplus_model::Outcome::Failure)
-            };
+            let score = if ends { u32::MAX } else { rank(e) };
             (score, i)
         })
         .collect();
@@ -350,12 +353,6 @@ mod tests {
     use super::*;
     use crate::synth::incident;
 
-    fn score(e: &tplus_model::Event) -> u32 {
-        u32::from(e.significance)
-            + crate::preread::tag_bonus(e)
-            + u32::from(e.outcome == tplus_model::Outcome::Failure)
-    }
-
     #[test]
     fn a_small_timeline_is_embedded_whole_without_bins() {
         let tl = incident(2_000, false);
@@ -392,12 +389,12 @@ mod tests {
         let min_kept = keep
             .iter()
             .filter(|i| !ends.contains(i))
-            .map(|i| score(&tl.events[*i]))
+            .map(|i| rank(&tl.events[*i]))
             .min()
             .unwrap();
         let max_dropped = (0..tl.events.len())
             .filter(|i| !kept.contains(i))
-            .map(|i| score(&tl.events[i]))
+            .map(|i| rank(&tl.events[i]))
             .max()
             .unwrap();
         assert!(max_dropped <= min_kept, "{max_dropped} > {min_kept}");

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
-use tplus_model::hash::FastMap;
+use tplus_model::hash::{FastMap, FastSet};
 
 use tplus_model::time::{format_offset, format_utc};
 use tplus_model::{ActorKind, Confidence, Event, Outcome, Tag, Timeline, TimelineSink};
@@ -159,12 +159,12 @@ fn condense(tl: &Timeline) -> Vec<Group<'_>> {
     // First and last activity of each actor and address seen in a significant row.
     // Who appears in a significant row: collected once, so the filter below stays linear
     // however many accounts and addresses the evidence holds.
-    let mut sig_actors: FastMap<&str, ()> = FastMap::default();
-    let mut sig_addresses: FastMap<&str, ()> = FastMap::default();
+    let mut sig_actors: FastSet<&str> = FastSet::default();
+    let mut sig_addresses: FastSet<&str> = FastSet::default();
     for g in groups.iter().filter(|g| g.score >= INTEREST_SCORE) {
-        sig_actors.extend(g.actors.iter().map(|a| (*a, ())));
+        sig_actors.extend(g.actors.iter().copied());
         if let Some(ip) = tl.events[g.first].src_ip.as_deref() {
-            sig_addresses.insert(ip, ());
+            sig_addresses.insert(ip);
         }
     }
     let mut interest: Vec<_> = span_of
@@ -172,8 +172,8 @@ fn condense(tl: &Timeline) -> Vec<Group<'_>> {
         .filter(|(k, (f, l))| {
             let (kind, name) = *k;
             f <= l
-                && ((kind == "actor" && sig_actors.contains_key(name))
-                    || (kind == "address" && sig_addresses.contains_key(name)))
+                && ((kind == "actor" && sig_actors.contains(name))
+                    || (kind == "address" && sig_addresses.contains(name)))
         })
         .collect();
     interest.sort();
