@@ -21,6 +21,12 @@ use tplus_report::escape::terminal;
 use crate::args::{Cli, Command};
 use crate::config::{ConfigError, RunConfig};
 
+/// mimalloc instead of the system allocator: a build makes millions of small, short-lived
+/// allocations on every worker thread, where glibc's per-thread arenas cost CPU and
+/// fragment (measured: user time 19-20 s -> 13-16 s on the 222 MB bench corpus).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
