@@ -154,10 +154,10 @@ fn timeline(n: usize) -> Timeline {
                 true,
             );
             e.attributes.insert(
-                "region".into(),
+                "region",
                 ["us-east-1", "eu-west-1", "ap-south-1", "sa-east-1"][k % 4].into(),
             );
-            e.attributes.insert("account".into(), "123456789012".into());
+            e.attributes.insert("account", "123456789012".into());
             events.push(e);
             k += 1;
         }

@@ -77,15 +77,35 @@ impl Timings {
     }
 }
 
+/// The process's resident memory now and at its peak so far, where the system says
+/// (Linux `/proc`): with the phase times it shows which phase sets the peak.
+fn memory_so_far() -> String {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return String::new();
+    };
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().strip_suffix(" kB"))
+            .and_then(|v| v.trim().parse::<u64>().ok())
+    };
+    match (field("VmRSS:"), field("VmHWM:")) {
+        (Some(now), Some(peak)) => format!(", RSS {} MB, peak {} MB", now / 1024, peak / 1024),
+        _ => String::new(),
+    }
+}
+
 impl Progress for Timings {
     fn phase(&self, name: &'static str) {
         let now = std::time::Instant::now();
         if let Ok(mut last) = self.last.lock() {
             eprintln!(
-                "tplus: timing {:>9}: {:>8.3} s (at {:.3} s)",
+                "tplus: timing {:>9}: {:>8.3} s (at {:.3} s){}",
                 last.0,
                 (now - last.1).as_secs_f64(),
-                (now - self.start).as_secs_f64()
+                (now - self.start).as_secs_f64(),
+                memory_so_far()
             );
             *last = (name, now);
         }

@@ -365,23 +365,23 @@ fn build_event(f: &Frame<'_>, at: Location) -> Event {
     e.tags = tags;
     let attributes = &mut e.attributes;
     if let Some(p) = f.program {
-        attributes.insert("program".to_owned(), p.into());
+        attributes.insert("program", p.into());
     }
     if let Some(p) = f.pid {
-        attributes.insert("pid".to_owned(), p.into());
+        attributes.insert("pid", p.into());
     }
     if let Some(s) = f.severity {
-        attributes.insert("severity".to_owned(), s.into());
+        attributes.insert("severity", s.into());
     }
     if let Some(v) = f.facility_severity {
-        attributes.insert("facility".to_owned(), (v / 8).into());
-        attributes.insert("severity_code".to_owned(), (v % 8).into());
+        attributes.insert("facility", (v / 8).into());
+        attributes.insert("severity_code", (v % 8).into());
     }
     for (k, v) in attrs {
-        attributes.insert(k.to_owned(), v.into());
+        attributes.insert(k, v.into());
     }
     if f.msg.len() > MAX_MESSAGE {
-        attributes.insert("message_bytes".to_owned(), (f.msg.len() as u64).into());
+        attributes.insert("message_bytes", (f.msg.len() as u64).into());
     }
     e
 }

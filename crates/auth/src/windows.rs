@@ -581,8 +581,7 @@ impl Parser for WindowsEvtx {
                     let header_zero = r.timestamp.as_second() <= -11_644_473_600;
                     map(&w, "windows.evtx", loc).map(|mut e| {
                         if header_zero {
-                            e.attributes
-                                .insert("record_header_time_zero".to_owned(), true.into());
+                            e.attributes.insert("record_header_time_zero", true.into());
                         }
                         e
                     })

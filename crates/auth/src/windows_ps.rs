@@ -296,11 +296,10 @@ fn to_event(v: &Value, loc: Location) -> Result<Event, String> {
         );
     }
     if left.unreadable {
-        e.attributes
-            .insert("properties_unreadable".to_owned(), true.into());
+        e.attributes.insert("properties_unreadable", true.into());
     }
     if let Some(ver) = v.get("Version").and_then(Value::as_u64) {
-        e.attributes.insert("event_version".to_owned(), ver.into());
+        e.attributes.insert("event_version", ver.into());
     }
     Ok(e)
 }

@@ -923,16 +923,20 @@ impl Attrs {
         }
     }
 
-    fn into_map(self) -> std::collections::BTreeMap<String, Value> {
-        let mut v: Vec<(String, Value)> = Vec::with_capacity(ATTR_NAMES.len());
+    fn into_map(self) -> tplus_model::Attributes {
+        let mut a = tplus_model::Attributes::with_capacity(
+            self.known.iter().filter(|x| x.is_some()).count() + self.other.len(),
+        );
         for (k, x) in ATTR_NAMES.iter().zip(self.known) {
             if let Some(x) = x {
-                v.push(((*k).to_owned(), x));
+                a.insert(*k, x);
             }
         }
-        v.extend(self.other.into_iter().map(|(k, x)| (k.to_owned(), x)));
-        // Already in order unless `other` is used; the map sorts (stably) all the same.
-        v.into_iter().collect()
+        // Already in order unless `other` is used; inserting keeps the key order all the same.
+        for (k, x) in self.other {
+            a.insert(k, x);
+        }
+        a
     }
 }
 

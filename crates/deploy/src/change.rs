@@ -251,7 +251,7 @@ fn record_event(fields: &[(&str, String)], at: Location) -> Result<Event, String
         b = b.attr("description", bounded(d));
     }
     for (k, v) in extra {
-        b = b.attr(k, bounded(v));
+        b = b.attr(k.to_string(), bounded(v));
     }
     let mut sig = 30;
     if deploy {

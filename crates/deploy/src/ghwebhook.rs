@@ -108,8 +108,7 @@ impl Parser for GithubWebhooks {
             match res {
                 Ok(mut e) => {
                     if !action.is_empty() {
-                        e.attributes
-                            .insert("webhook_action".to_owned(), action.into());
+                        e.attributes.insert("webhook_action", action.into());
                     }
                     if e.actor.is_none() {
                         if let Some(l) = sender.and_then(|u| st(&u.login)) {

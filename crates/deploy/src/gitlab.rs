@@ -106,11 +106,11 @@ struct Common<'a> {
 
 fn attrs(
     mut b: tplus_model::EventBuilder,
-    pairs: &[(&str, Option<&str>)],
+    pairs: &[(&'static str, Option<&str>)],
 ) -> tplus_model::EventBuilder {
     for (k, v) in pairs {
         if let Some(v) = v {
-            b = b.attr(k, *v);
+            b = b.attr(*k, *v);
         }
     }
     b

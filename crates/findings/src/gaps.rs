@@ -61,7 +61,7 @@ impl StreamKey<'_> {
 pub fn stream_key(e: &Event) -> StreamKey<'_> {
     let sub = STREAM_ATTRIBUTES.iter().find_map(|k| {
         e.attributes
-            .get(*k)
+            .get(k)
             .and_then(|v| v.as_str())
             .filter(|s| !s.is_empty())
             .map(|v| (*k, v))

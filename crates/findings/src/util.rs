@@ -45,7 +45,7 @@ pub fn scope_of(e: &Event) -> Option<&str> {
     }
     ACCOUNT_ATTRIBUTES
         .iter()
-        .find_map(|k| e.attributes.get(*k).and_then(|v| v.as_str()))
+        .find_map(|k| e.attributes.get(k).and_then(|v| v.as_str()))
 }
 
 /// `45 min`, `1 h 05 min`, `90 s`, `3 d 04 h`: durations as an analyst writes them.

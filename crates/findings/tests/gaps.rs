@@ -236,8 +236,8 @@ fn a_bursty_api_client_is_not_flagged_between_bursts() {
                 &format!("s3:GetObject #{k}"),
                 true,
             );
-            e.attributes.insert("region".into(), "eu-west-1".into());
-            e.attributes.insert("account".into(), "123456789012".into());
+            e.attributes.insert("region", "eu-west-1".into());
+            e.attributes.insert("account", "123456789012".into());
         }
         let f = run(g.timeline(None, None));
         no_medium_gap(&f, &format!("bursty seed {seed}"));
@@ -334,7 +334,7 @@ fn regions_are_separate_streams() {
         }
         for ts in t {
             let e = g.push(i, "aws.cloudtrail", None, ts, "ec2:DescribeInstances", true);
-            e.attributes.insert("region".into(), region.into());
+            e.attributes.insert("region", region.into());
         }
     }
     let f = run(g.timeline(None, None));
@@ -408,7 +408,7 @@ fn a_trail_that_stops_after_stop_logging_is_a_high_coverage_gap() {
     let t = poisson(&mut rng, monday() + 6 * H, stop, 20 * S);
     for ts in t {
         let e = g.push(i, "aws.cloudtrail", None, ts, "ec2:DescribeInstances", true);
-        e.attributes.insert("account".into(), "123456789012".into());
+        e.attributes.insert("account", "123456789012".into());
     }
     let e = g.push(
         i,
@@ -418,7 +418,7 @@ fn a_trail_that_stops_after_stop_logging_is_a_high_coverage_gap() {
         "cloudtrail:StopLogging",
         true,
     );
-    e.attributes.insert("account".into(), "123456789012".into());
+    e.attributes.insert("account", "123456789012".into());
     e.tag(tplus_model::Tag::LoggingTamper);
     e.action = Some("cloudtrail:StopLogging".into());
     e.actor = Some("ops-admin".into());

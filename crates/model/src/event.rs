@@ -1,7 +1,7 @@
 //! The event: one happening seen in one input, with where it came from and how sure we are
 //! of its time.
 
-use std::collections::BTreeMap;
+use crate::attributes::{AttrKey, Attributes};
 
 use chrono::{DateTime, NaiveDateTime, NaiveTime, Utc};
 use serde::Serialize;
@@ -240,7 +240,7 @@ pub struct Event {
     /// Kubernetes event counts). 1 for a plain event.
     pub count: u64,
     /// Format-specific fields worth keeping (versions, environments, logon types...).
-    pub attributes: BTreeMap<String, serde_json::Value>,
+    pub attributes: Attributes,
 }
 
 impl Event {
@@ -286,7 +286,7 @@ impl Event {
             tags: Vec::new(),
             significance: 0,
             count: 1,
-            attributes: BTreeMap::new(),
+            attributes: Attributes::new(),
         }
     }
 
@@ -389,8 +389,8 @@ impl EventBuilder {
         self
     }
     /// Adds an attribute.
-    pub fn attr(mut self, k: &str, v: impl Into<serde_json::Value>) -> Self {
-        self.event.attributes.insert(k.to_owned(), v.into());
+    pub fn attr(mut self, k: impl Into<AttrKey>, v: impl Into<serde_json::Value>) -> Self {
+        self.event.attributes.insert(k, v.into());
         self
     }
     /// Lowers the confidence with a reason.

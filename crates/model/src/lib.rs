@@ -14,6 +14,7 @@
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+mod attributes;
 mod event;
 mod finding;
 pub mod hash;
@@ -24,6 +25,7 @@ pub mod text;
 pub mod time;
 mod timeline;
 
+pub use attributes::{AttrKey, Attributes};
 pub use event::{ActorKind, Confidence, Event, EventBuilder, Location, Outcome, Tag, TimeValue};
 pub use finding::{Finding, FindingKind, Severity};
 pub use parser::{collect, Collected, Family, Parser, RecordSink, Sniff};

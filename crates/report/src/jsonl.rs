@@ -44,7 +44,7 @@ struct JsonEvent<'a> {
     tags: &'a [Tag],
     significance: u8,
     count: u64,
-    attributes: &'a std::collections::BTreeMap<String, serde_json::Value>,
+    attributes: &'a tplus_model::Attributes,
 }
 
 /// The JSON object of one event, as written to `timeline.jsonl`.
