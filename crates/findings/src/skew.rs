@@ -37,7 +37,7 @@ pub const CLOUD_LOGIN_ACTIONS: &[&str] = &["ConsoleLogin", "AssumeRoleWithSAML"]
 pub(crate) struct Lower {
     pub source: &'static str,
     pub host: Option<String>,
-    pub reason: String,
+    pub reason: tplus_model::Reason,
 }
 
 /// The message text without a leading `tag[pid]: ` (syslog lines carry it, journald's
@@ -222,7 +222,8 @@ fn same_host(tl: &Timeline, cfg: &FindingsConfig, out: &mut Vec<Finding>, lower:
                 lower.push(Lower {
                     source: src,
                     host: Some(h.to_owned()),
-                    reason: format!("clock skew of {} against {other} on {h}", fmt_signed(*off)),
+                    reason: format!("clock skew of {} against {other} on {h}", fmt_signed(*off))
+                        .into(),
                 });
             }
             out.push(Finding {
@@ -350,7 +351,8 @@ fn idp_cloud(tl: &Timeline, cfg: &FindingsConfig, out: &mut Vec<Finding>, lower:
                 reason: format!(
                     "clock skew of {} against {other} (the same users' logins)",
                     fmt_signed(*off)
-                ),
+                )
+                .into(),
             });
         }
         let evidence: Vec<String> = ps
@@ -388,7 +390,7 @@ pub(crate) fn apply(tl: &mut Timeline, lower: &[Lower]) {
         for l in lower {
             if e.source == l.source && (l.host.is_none() || l.host.as_deref() == e.host.as_deref())
             {
-                e.lower_confidence(Confidence::Low, l.reason.clone());
+                e.lower_confidence(Confidence::Low, &l.reason);
             }
         }
     }

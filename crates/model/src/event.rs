@@ -2,6 +2,7 @@
 //! of its time.
 
 use crate::attributes::{AttrKey, Attributes};
+use crate::reason::Reason;
 
 use chrono::{DateTime, NaiveDateTime, NaiveTime, Utc};
 use serde::Serialize;
@@ -227,7 +228,7 @@ pub struct Event {
     /// Trust in the time and attribution.
     pub confidence: Confidence,
     /// Why the confidence is below high, or what was inferred.
-    pub confidence_reasons: Vec<String>,
+    pub confidence_reasons: Vec<Reason>,
     /// Where the event is in its input.
     pub location: Location,
     /// Index of the input in the run (set by the engine).
@@ -291,7 +292,7 @@ impl Event {
     }
 
     /// Lowers the confidence to at most `level` and records why. Never raises it.
-    pub fn lower_confidence(&mut self, level: Confidence, reason: impl Into<String>) {
+    pub fn lower_confidence(&mut self, level: Confidence, reason: impl Into<Reason>) {
         if level < self.confidence {
             self.confidence = level;
         }
@@ -394,7 +395,7 @@ impl EventBuilder {
         self
     }
     /// Lowers the confidence with a reason.
-    pub fn lower(mut self, level: Confidence, reason: impl Into<String>) -> Self {
+    pub fn lower(mut self, level: Confidence, reason: impl Into<Reason>) -> Self {
         self.event.lower_confidence(level, reason);
         self
     }

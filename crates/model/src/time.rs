@@ -36,6 +36,7 @@ use chrono_tz::Tz;
 use thiserror::Error;
 
 use crate::event::{Confidence, Event, TimeValue};
+use crate::reason::Reason;
 
 /// Why a timestamp or a zone setting could not be read.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
@@ -507,8 +508,8 @@ pub struct ZoneMap {
 pub struct ZoneChoice {
     /// The zone.
     pub tz: Tz,
-    /// `zone Europe/Berlin from --tz web-1/**`.
-    pub reason: String,
+    /// `zone Europe/Berlin from --tz web-1/**` (shared by every event it applies to).
+    pub reason: Reason,
 }
 
 impl ZoneMap {
@@ -571,7 +572,13 @@ impl FileZones {
     /// The zone for an event of `host` in this file: a `host:` rule (exact name, or the first
     /// label of a dotted name), else the file's path rule, else the default.
     pub fn zone_for(&mut self, host: Option<&str>) -> Option<ZoneChoice> {
-        let key = host.map(str::to_ascii_lowercase);
+        // Without host rules the host cannot change the choice: one cache entry, and no
+        // lower-casing of every event's host.
+        let key = if self.hosts.is_empty() {
+            None
+        } else {
+            host.map(str::to_ascii_lowercase)
+        };
         if let Some(hit) = self.cache.get(&key) {
             return hit.clone();
         }
@@ -585,7 +592,7 @@ impl FileZones {
         let rule = by_host.or(self.path.as_ref()).or(self.default.as_ref());
         let choice = rule.map(|r| ZoneChoice {
             tz: r.tz,
-            reason: r.reason(),
+            reason: r.reason().into(),
         });
         self.cache.insert(key, choice.clone());
         choice
@@ -799,6 +806,10 @@ pub fn resolve_file_dated(
     ctx: &mut FileContext<'_>,
 ) -> (Vec<String>, Option<NaiveDate>) {
     let (years, year_reason, year_conf) = plan_years(events, &ctx.year);
+    // One shared text per decision, cloned onto each event by reference count.
+    let year_reason = Reason::from(year_reason);
+    let rolled_over = Reason::from("year rolled over inside the file (Dec→Jan)");
+    let no_zone = Reason::from("no time zone given: read as UTC");
     let first_date = events.iter().zip(&years).find_map(|(e, y)| match e.time {
         TimeValue::LocalNoYear { month, day, .. } => {
             y.and_then(|y| NaiveDate::from_ymd_opt(y, month, day))
@@ -818,6 +829,7 @@ pub fn resolve_file_dated(
     type FoldMember = (usize, NaiveDateTime, DateTime<Utc>, DateTime<Utc>);
     let mut folds: Vec<((Tz, NaiveDate), Vec<FoldMember>)> = Vec::new();
     let mut prev_segment_year: Option<i32> = None;
+    let mut no_zone_noted = false;
     for (i, e) in events.iter_mut().enumerate() {
         let local = match e.time {
             TimeValue::Instant(t) => {
@@ -827,9 +839,9 @@ pub fn resolve_file_dated(
             TimeValue::Local(n) => n,
             TimeValue::LocalNoYear { month, day, time } => {
                 let year = years[i].unwrap_or(1970);
-                e.lower_confidence(year_conf, year_reason.clone());
+                e.lower_confidence(year_conf, &year_reason);
                 if prev_segment_year.is_some_and(|p| p < year) {
-                    e.lower_confidence(year_conf, "year rolled over inside the file (Dec→Jan)");
+                    e.lower_confidence(year_conf, &rolled_over);
                 }
                 prev_segment_year = Some(year);
                 match NaiveDate::from_ymd_opt(year, month, day) {
@@ -848,12 +860,14 @@ pub fn resolve_file_dated(
         match ctx.zones.zone_for(e.host.as_deref()) {
             None => {
                 e.ts_us = local.and_utc().timestamp_micros();
-                let r = "no time zone given: read as UTC";
-                e.lower_confidence(Confidence::Low, r);
-                note(&format!("{r} (use --tz)"));
+                e.lower_confidence(Confidence::Low, &no_zone);
+                if !no_zone_noted {
+                    note(&format!("{no_zone} (use --tz)"));
+                    no_zone_noted = true;
+                }
             }
             Some(z) => {
-                e.lower_confidence(Confidence::Medium, z.reason.clone());
+                e.lower_confidence(Confidence::Medium, &z.reason);
                 note(&z.reason);
                 match resolve_local(local, z.tz) {
                     LocalResolution::Unique(t) => e.ts_us = t.timestamp_micros(),

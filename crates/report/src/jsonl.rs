@@ -37,7 +37,7 @@ struct JsonEvent<'a> {
     src_ip: Option<&'a str>,
     outcome: &'a str,
     confidence: &'a str,
-    confidence_reasons: &'a [String],
+    confidence_reasons: &'a [tplus_model::Reason],
     event_id: Option<&'a str>,
     ts_raw: &'a str,
     evidence: Evidence<'a>,

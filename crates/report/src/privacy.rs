@@ -219,7 +219,9 @@ fn rewrite(tl: &mut Timeline, f: &dyn Fn(&str) -> Option<String>, names: bool) {
             fix_opt(&mut e.event_id);
         }
         for r in &mut e.confidence_reasons {
-            fix(r);
+            if let Some(n) = f(r) {
+                *r = n.into();
+            }
         }
         for v in e.attributes.values_mut() {
             if let serde_json::Value::String(s) = v {
