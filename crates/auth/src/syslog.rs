@@ -340,7 +340,7 @@ fn build_event(f: &Frame<'_>, at: Location) -> Event {
     } = meaning;
     // The event is filled in place (an `EventBuilder` chain moves the whole event through
     // each call); the result is what the builder gave, field for field.
-    let mut e = Event::new(ID, f.time, f.ts_raw.to_owned(), desc.to_owned());
+    let mut e = Event::new(ID, f.time, f.ts_raw.to_owned(), desc);
     e.message = excerpt(f.msg, MAX_MESSAGE).into_owned();
     e.host = f.host.map(str::to_owned);
     e.actor = actor;

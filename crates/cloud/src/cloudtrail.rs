@@ -1085,7 +1085,7 @@ fn emit(
         }
         a.put("insight_type", itype);
         a.put("insight_state", state);
-        ev.timestamp_desc = desc.to_owned();
+        ev.timestamp_desc = desc.into();
         ev.action = Some(format!("insight:{service}:{name}"));
         ev.significance = 40;
         ev.message = format!("CloudTrail Insight {itype} {state} for {service}:{name} (a summary of unusual activity, not an API call)");
@@ -1282,7 +1282,7 @@ fn emit(
         });
     }
     ev.actor = actor;
-    ev.timestamp_desc = desc.to_owned();
+    ev.timestamp_desc = desc.into();
     ev.action = Some(action);
     ev.target = target;
     ev.outcome = outcome;

@@ -1,11 +1,13 @@
 //! The event: one happening seen in one input, with where it came from and how sure we are
 //! of its time.
 
-use crate::attributes::{AttrKey, Attributes};
-use crate::reason::Reason;
+use std::borrow::Cow;
 
 use chrono::{DateTime, NaiveDateTime, NaiveTime, Utc};
 use serde::Serialize;
+
+use crate::attributes::{AttrKey, Attributes};
+use crate::reason::Reason;
 
 /// The time as the parser found it, before the engine resolves zone and year.
 ///
@@ -203,8 +205,9 @@ pub struct Event {
     pub ts_us: i64,
     /// The timestamp exactly as written in the source.
     pub ts_raw: String,
-    /// What the time means (`Event Recorded`, `Login`, `Deploy Started`...).
-    pub timestamp_desc: String,
+    /// What the time means (`Event Recorded`, `Login`, `Deploy Started`...): almost always a
+    /// parser's constant, so borrowed rather than allocated per event.
+    pub timestamp_desc: Cow<'static, str>,
     /// The line's message as written, or a one-line summary of a structured record.
     pub message: String,
     /// The format id (`linux.syslog`, `aws.cloudtrail`...).
@@ -252,7 +255,7 @@ impl Event {
         ts_raw: impl Into<String>,
     ) -> EventBuilder {
         EventBuilder {
-            event: Event::new(source, time, ts_raw.into(), "Event Recorded".to_owned()),
+            event: Event::new(source, time, ts_raw.into(), "Event Recorded"),
         }
     }
 
@@ -263,13 +266,13 @@ impl Event {
         source: &'static str,
         time: TimeValue,
         ts_raw: String,
-        timestamp_desc: String,
+        timestamp_desc: impl Into<Cow<'static, str>>,
     ) -> Event {
         Event {
             time,
             ts_us: 0,
             ts_raw,
-            timestamp_desc,
+            timestamp_desc: timestamp_desc.into(),
             message: String::new(),
             source,
             host: None,
@@ -334,7 +337,7 @@ impl EventBuilder {
         self
     }
     /// Sets what the time means.
-    pub fn desc(mut self, d: impl Into<String>) -> Self {
+    pub fn desc(mut self, d: impl Into<Cow<'static, str>>) -> Self {
         self.event.timestamp_desc = d.into();
         self
     }
