@@ -3,11 +3,11 @@
 
 use std::io::{self, Write};
 
-use tplus_model::time::{format_offset, format_utc, offset_seconds};
+use tplus_model::time::{format_utc, offset_seconds};
 use tplus_model::{Event, Timeline, TimelineSink};
 
 use crate::escape::csv_cell;
-use crate::numbers::{push_seconds, push_u64, Whole};
+use crate::numbers::{push_offset, push_seconds, push_u64, Whole};
 
 /// Writes `timeline.csv`.
 #[derive(Debug, Clone, Copy, Default)]
@@ -78,7 +78,8 @@ fn write_row(tl: &Timeline, e: &Event, joined: &mut String, o: &mut Vec<u8>) {
     o.push(b',');
     csv_cell(e.message.as_str(), o);
     o.push(b',');
-    csv_cell(&format_offset(off), o);
+    // `T+` or `T-`, digits and colons: nothing a cell quotes or prefixes.
+    push_offset(o, off);
     o.push(b',');
     if !push_seconds(o, off, Whole::Bare) {
         o.extend_from_slice(offset_seconds(off).to_string().as_bytes());

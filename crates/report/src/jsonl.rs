@@ -8,7 +8,7 @@ use tplus_model::time::{format_offset, format_utc, offset_seconds};
 use tplus_model::{Event, Tag, Timeline, TimelineSink};
 
 use crate::escape::{json_opt, json_str};
-use crate::numbers::{push_i64, push_opt_u64, push_seconds, push_u64, Whole};
+use crate::numbers::{push_i64, push_offset, push_opt_u64, push_seconds, push_u64, Whole};
 
 /// Writes `timeline.jsonl`.
 #[derive(Debug, Clone, Copy, Default)]
@@ -105,8 +105,9 @@ fn write_event(tl: &Timeline, e: &Event, o: &mut Vec<u8>) -> io::Result<()> {
     json_str(e.timestamp_desc.as_str(), o);
     o.extend_from_slice(b",\"message\":");
     json_str(e.message.as_str(), o);
-    o.extend_from_slice(b",\"t_offset\":");
-    json_str(&format_offset(off), o);
+    o.extend_from_slice(b",\"t_offset\":\"");
+    push_offset(o, off);
+    o.push(b'"');
     o.extend_from_slice(b",\"t_offset_seconds\":");
     if !push_seconds(o, off, Whole::PointZero) {
         serde_json::to_writer(&mut *o, &offset_seconds(off))?;

@@ -32,6 +32,22 @@ pub(crate) fn push_opt_u64(out: &mut Vec<u8>, n: Option<u64>) {
     }
 }
 
+/// `offset_us` as `tplus_model::time::format_offset` writes it (`T+HH:MM:SS`, hours not
+/// capped, seconds truncated toward zero), without its `format!` and `String`: the two
+/// timeline files write it for every event.
+pub(crate) fn push_offset(out: &mut Vec<u8>, offset_us: i64) {
+    let secs = offset_us.unsigned_abs() / 1_000_000;
+    out.extend_from_slice(if offset_us < 0 { b"T-" } else { b"T+" });
+    let hours = secs / 3600;
+    if hours < 10 {
+        out.push(b'0');
+    }
+    push_u64(out, hours);
+    for part in [(secs / 60) % 60, secs % 60] {
+        out.extend_from_slice(&[b':', b'0' + (part / 10) as u8, b'0' + (part % 10) as u8]);
+    }
+}
+
 /// How [`push_seconds`] spells a whole number of seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Whole {
@@ -85,7 +101,7 @@ pub(crate) fn push_seconds(out: &mut Vec<u8>, offset_us: i64, whole: Whole) -> b
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tplus_model::time::offset_seconds;
+    use tplus_model::time::{format_offset, offset_seconds};
 
     /// Offsets around every boundary, and a spread of others from a fixed generator.
     fn offsets() -> Vec<i64> {
@@ -139,6 +155,15 @@ mod tests {
                 let want = serde_json::to_string(&x).unwrap_or_default();
                 assert_eq!(String::from_utf8_lossy(&b), want, "{off}");
             }
+        }
+    }
+
+    #[test]
+    fn offsets_as_format_offset_writes_them() {
+        for off in offsets() {
+            let mut b = Vec::new();
+            push_offset(&mut b, off);
+            assert_eq!(String::from_utf8_lossy(&b), format_offset(off), "{off}");
         }
     }
 
