@@ -94,9 +94,15 @@ fn csv_cell_with(s: &str, mut put: impl FnMut(&str)) {
         || any_byte(s.as_bytes(), |w| {
             equal(w, b',') | equal(w, b'"') | equal(w, b'\n') | equal(w, b'\r')
         });
-    if needs_quotes {
-        put("\"");
+    if !needs_quotes {
+        // No `"` either, so nothing to double.
+        if prefixed {
+            put("'");
+        }
+        put(s);
+        return;
     }
+    put("\"");
     if prefixed {
         put("'");
     }
@@ -108,9 +114,7 @@ fn csv_cell_with(s: &str, mut put: impl FnMut(&str)) {
         rest = &rest[q + 1..];
     }
     put(rest);
-    if needs_quotes {
-        put("\"");
-    }
+    put("\"");
 }
 
 /// A JSON string (quotes included) exactly as `serde_json` writes it: `"` and `\\` escaped
