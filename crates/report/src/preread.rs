@@ -176,9 +176,18 @@ fn digest(tl: &Timeline) -> Digest<'_> {
     let mut sources: Numbered<'_, (u64, Vec<bool>)> = Numbered::default();
     let mut hosts: Numbered<'_, u64> = Numbered::default();
     let mut actions: Numbered<'_, ()> = Numbered::default();
-    let mut names: Numbered<'_, Name> = Numbered::default();
+    // Sized for as many names and rows as there are events, which addresses and rows
+    // nearly reach when most failed logins come from their own address (840,000 of
+    // 1.18M on the bench corpus). Growing instead rehashed every name so far at each
+    // doubling, reading each key string from its event again: 15% of the pass.
+    let n = tl.events.len();
+    let mut names: Numbered<'_, Name> = Numbered {
+        ids: FastMap::with_capacity_and_hasher(n, Default::default()),
+        items: Vec::new(),
+    };
     let mut groups: Vec<Group> = Vec::new();
-    let mut open: FastMap<GroupKey, usize> = FastMap::default();
+    let mut open: FastMap<GroupKey, usize> =
+        FastMap::with_capacity_and_hasher(n, Default::default());
     for (i, e) in tl.events.iter().enumerate() {
         let source = sources.id(e.source);
         let (n, inputs) = sources.item(source);
