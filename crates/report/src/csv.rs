@@ -3,10 +3,11 @@
 
 use std::io::{self, Write};
 
-use tplus_model::time::{format_offset, format_utc, offset_seconds};
-use tplus_model::{Timeline, TimelineSink};
+use tplus_model::time::{format_utc, offset_seconds};
+use tplus_model::{Event, Timeline, TimelineSink};
 
-use crate::escape::csv_text;
+use crate::escape::csv_cell;
+use crate::numbers::{push_offset, push_seconds, push_u64, Whole};
 
 /// Writes `timeline.csv`.
 #[derive(Debug, Clone, Copy, Default)]
@@ -40,8 +41,8 @@ pub const COLUMNS: [&str; 24] = [
     "tags",
 ];
 
-fn opt(o: &Option<String>) -> &str {
-    o.as_deref().unwrap_or("")
+fn opt(o: Option<&str>) -> &str {
+    o.unwrap_or("")
 }
 
 /// The snake_case name of a tag, as in the JSONL.
@@ -66,6 +67,78 @@ fn tag_name(t: tplus_model::Tag) -> &'static str {
     }
 }
 
+/// Appends one event's row. `joined` is scratch space for the multi-valued cells, which are
+/// quoted (or not) as a whole and so are put together before escaping; it is reused from row
+/// to row rather than allocated for each.
+fn write_row(tl: &Timeline, e: &Event, joined: &mut String, o: &mut Vec<u8>) {
+    let off = tl.offset_us(e.ts_us);
+    csv_cell(&format_utc(e.ts_us), o);
+    o.push(b',');
+    csv_cell(e.timestamp_desc.as_str(), o);
+    o.push(b',');
+    csv_cell(e.message.as_str(), o);
+    o.push(b',');
+    // `T+` or `T-`, digits and colons: nothing a cell quotes or prefixes.
+    push_offset(o, off);
+    o.push(b',');
+    if !push_seconds(o, off, Whole::Bare) {
+        o.extend_from_slice(offset_seconds(off).to_string().as_bytes());
+    }
+    for cell in [
+        e.source,
+        opt(e.host.as_deref()),
+        opt(e.actor.as_deref()),
+        e.actor_kind.as_str(),
+        opt(e.action.as_deref()),
+        opt(e.target.as_deref()),
+        opt(e.src_ip.as_deref()),
+        e.outcome.as_str(),
+        e.confidence.as_str(),
+    ] {
+        o.push(b',');
+        csv_cell(cell, o);
+    }
+    joined.clear();
+    for (i, r) in e.confidence_reasons.iter().enumerate() {
+        if i > 0 {
+            joined.push_str("; ");
+        }
+        joined.push_str(r.as_str());
+    }
+    o.push(b',');
+    csv_cell(joined, o);
+    o.push(b',');
+    csv_cell(opt(e.event_id.as_deref()), o);
+    o.push(b',');
+    csv_cell(e.ts_raw.as_str(), o);
+    o.push(b',');
+    csv_cell(crate::input_path(tl, e.input), o);
+    o.push(b',');
+    o.extend_from_slice(crate::input_sha(tl, e.input).as_bytes());
+    o.push(b',');
+    if let Some(l) = e.location.line {
+        push_u64(o, l);
+    }
+    o.push(b',');
+    if let Some(r) = e.location.record {
+        push_u64(o, r);
+    }
+    o.push(b',');
+    push_u64(o, e.location.offset);
+    o.push(b',');
+    push_u64(o, e.count);
+    o.push(b',');
+    joined.clear();
+    for (i, t) in e.tags.iter().enumerate() {
+        if i > 0 {
+            joined.push(';');
+        }
+        joined.push_str(tag_name(*t));
+    }
+    csv_cell(joined, o);
+    o.extend_from_slice(b"\r\n");
+}
+
 impl TimelineSink for CsvSink {
     fn file_name(&self) -> &'static str {
         "timeline.csv"
@@ -75,68 +148,9 @@ impl TimelineSink for CsvSink {
         out.write_all(COLUMNS.join(",").as_bytes())?;
         out.write_all(b"\r\n")?;
         crate::blocks::write_blocks(&tl.events, out, |block, buf| {
-            let mut row = String::with_capacity(1024);
-            let mut tag_text = String::new();
+            let mut joined = String::new();
             for e in block {
-                row.clear();
-                let off = tl.offset_us(e.ts_us);
-                tag_text.clear();
-                for (i, t) in e.tags.iter().enumerate() {
-                    if i > 0 {
-                        tag_text.push(';');
-                    }
-                    tag_text.push_str(tag_name(*t));
-                }
-                let reasons = e.confidence_reasons.join("; ");
-                let texts: [&str; 17] = [
-                    &format_utc(e.ts_us),
-                    &e.timestamp_desc,
-                    &e.message,
-                    &format_offset(off),
-                    "",
-                    e.source,
-                    opt(&e.host),
-                    opt(&e.actor),
-                    e.actor_kind.as_str(),
-                    opt(&e.action),
-                    opt(&e.target),
-                    opt(&e.src_ip),
-                    e.outcome.as_str(),
-                    e.confidence.as_str(),
-                    &reasons,
-                    opt(&e.event_id),
-                    &e.ts_raw,
-                ];
-                for (i, t) in texts.iter().enumerate() {
-                    if i > 0 {
-                        row.push(',');
-                    }
-                    if i == 4 {
-                        row.push_str(&offset_seconds(off).to_string());
-                    } else {
-                        csv_text(t, &mut row);
-                    }
-                }
-                row.push(',');
-                csv_text(crate::input_path(tl, e.input), &mut row);
-                row.push(',');
-                row.push_str(crate::input_sha(tl, e.input));
-                row.push(',');
-                if let Some(l) = e.location.line {
-                    row.push_str(&l.to_string());
-                }
-                row.push(',');
-                if let Some(r) = e.location.record {
-                    row.push_str(&r.to_string());
-                }
-                row.push(',');
-                row.push_str(&e.location.offset.to_string());
-                row.push(',');
-                row.push_str(&e.count.to_string());
-                row.push(',');
-                csv_text(&tag_text, &mut row);
-                row.push_str("\r\n");
-                buf.extend_from_slice(row.as_bytes());
+                write_row(tl, e, &mut joined, buf);
             }
             Ok(())
         })

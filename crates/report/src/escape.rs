@@ -78,24 +78,129 @@ const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
 /// A CSV text cell per RFC 4180, with a leading `'` when the cell would start a formula.
 pub fn csv_text(s: &str, out: &mut String) {
+    csv_cell_with(s, |part| out.push_str(part));
+}
+
+/// [`csv_text`] appended to a byte buffer, as the timeline rows are rendered.
+pub(crate) fn csv_cell(s: &str, out: &mut Vec<u8>) {
+    csv_cell_with(s, |part| out.extend_from_slice(part.as_bytes()));
+}
+
+/// The cell handed to `put` in pieces. Whole runs are copied: the timeline's cells rarely
+/// need quoting, and a search eight bytes at a time tells so without decoding characters.
+fn csv_cell_with(s: &str, mut put: impl FnMut(&str)) {
     let prefixed = s.starts_with(FORMULA_START);
-    let needs_quotes =
-        prefixed && s.starts_with(['\t', '\r']) || s.contains([',', '"', '\n', '\r']);
-    if needs_quotes {
-        out.push('"');
-    }
-    if prefixed {
-        out.push('\'');
-    }
-    for c in s.chars() {
-        if c == '"' {
-            out.push('"');
+    let needs_quotes = prefixed && s.starts_with(['\t', '\r'])
+        || any_byte(s.as_bytes(), |w| {
+            equal(w, b',') | equal(w, b'"') | equal(w, b'\n') | equal(w, b'\r')
+        });
+    if !needs_quotes {
+        // No `"` either, so nothing to double.
+        if prefixed {
+            put("'");
         }
-        out.push(c);
+        put(s);
+        return;
     }
-    if needs_quotes {
-        out.push('"');
+    put("\"");
+    if prefixed {
+        put("'");
     }
+    // `"` is ASCII, so every piece split at it is whole UTF-8.
+    let mut rest = s;
+    while let Some(q) = rest.find('"') {
+        put(&rest[..=q]);
+        put("\"");
+        rest = &rest[q + 1..];
+    }
+    put(rest);
+    put("\"");
+}
+
+/// A JSON string (quotes included) exactly as `serde_json` writes it: `"` and `\\` escaped
+/// with a backslash, the control bytes with their short forms (`\n`, `\t`...) or `\u00xx`
+/// (lower-case hex), everything else (non-ASCII and DEL included) as it is. Text that needs
+/// no escape, nearly all of a timeline, is found eight bytes at a time and copied whole.
+pub(crate) fn json_str(s: &str, out: &mut Vec<u8>) {
+    out.push(b'"');
+    let bytes = s.as_bytes();
+    if !any_byte(bytes, |w| below(w, 0x20) | equal(w, b'"') | equal(w, b'\\')) {
+        out.extend_from_slice(bytes);
+    } else {
+        let mut start = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            let short = match b {
+                b'"' => b'"',
+                b'\\' => b'\\',
+                0x08 => b'b',
+                0x09 => b't',
+                0x0a => b'n',
+                0x0c => b'f',
+                0x0d => b'r',
+                0x00..=0x1f => b'u',
+                _ => continue,
+            };
+            out.extend_from_slice(&bytes[start..i]);
+            if short == b'u' {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(&[
+                    b'\\',
+                    b'u',
+                    b'0',
+                    b'0',
+                    HEX[usize::from(b >> 4)],
+                    HEX[usize::from(b & 0xf)],
+                ]);
+            } else {
+                out.extend_from_slice(&[b'\\', short]);
+            }
+            start = i + 1;
+        }
+        out.extend_from_slice(&bytes[start..]);
+    }
+    out.push(b'"');
+}
+
+/// A JSON string, or `null` for none.
+pub(crate) fn json_opt(s: Option<&str>, out: &mut Vec<u8>) {
+    match s {
+        Some(s) => json_str(s, out),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+/// Eight copies of a byte, one per byte of a word.
+const fn splat(b: u8) -> u64 {
+    u64::from_ne_bytes([b; 8])
+}
+
+/// Nonzero when some byte of `w` is below `n` (`n` at most 0x80). A byte that borrows sets
+/// its own high bit only if it was below `n`, and bytes that were already high are masked;
+/// so the test is exact for "some byte", if not for which one.
+const fn below(w: u64, n: u8) -> u64 {
+    w.wrapping_sub(splat(n)) & !w & splat(0x80)
+}
+
+/// Nonzero when some byte of `w` equals `b`.
+const fn equal(w: u64, b: u8) -> u64 {
+    below(w ^ splat(b), 1)
+}
+
+/// Whether `hit` finds a byte it looks for in some eight-byte word of `s`. The tail is padded
+/// with `a`, which none of the callers looks for.
+fn any_byte(s: &[u8], hit: impl Fn(u64) -> u64) -> bool {
+    let mut words = s.chunks_exact(8);
+    for c in &mut words {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        if hit(u64::from_ne_bytes(w)) != 0 {
+            return true;
+        }
+    }
+    let rest = words.remainder();
+    let mut w = [b'a'; 8];
+    w[..rest.len()].copy_from_slice(rest);
+    hit(u64::from_ne_bytes(w)) != 0
 }
 
 /// Terminal output: control characters (ANSI escapes included) shown as `\xNN`, so a log
@@ -142,5 +247,66 @@ mod tests {
         let mut s = String::new();
         csv_text("\tx", &mut s);
         assert_eq!(s, "\"'\tx\"");
+    }
+
+    /// Strings of every length around the eight-byte words, with every ASCII byte at every
+    /// position of a word, and non-ASCII text.
+    fn samples() -> Vec<String> {
+        let mut v: Vec<String> = [
+            "",
+            "plain",
+            "é✓ \u{2028}",
+            "=1+1",
+            "-x,y",
+            "@a\"b\"",
+            "\rx",
+            "a\r\nb",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        for b in 0u8..128 {
+            for len in 1..=17 {
+                for at in [0, len / 2, len - 1] {
+                    let mut t = vec![b'x'; len];
+                    t[at] = b;
+                    v.push(String::from_utf8(t).unwrap());
+                }
+            }
+        }
+        v
+    }
+
+    #[test]
+    fn json_str_is_what_serde_json_writes() {
+        for s in samples() {
+            let mut got = Vec::new();
+            json_str(&s, &mut got);
+            assert_eq!(got, serde_json::to_vec(&s).unwrap(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn csv_cell_quotes_as_rfc_4180_says() {
+        for s in samples() {
+            // The rule as written in one pass over the characters.
+            let prefixed = s.starts_with(FORMULA_START);
+            let quoted = prefixed && s.starts_with(['\t', '\r'])
+                || s.chars().any(|c| matches!(c, ',' | '"' | '\n' | '\r'));
+            let mut want = String::new();
+            if quoted {
+                want.push('"');
+            }
+            if prefixed {
+                want.push('\'');
+            }
+            want.push_str(&s.replace('"', "\"\""));
+            if quoted {
+                want.push('"');
+            }
+            let mut got = Vec::new();
+            csv_cell(&s, &mut got);
+            assert_eq!(String::from_utf8(got).unwrap(), want, "{s:?}");
+        }
     }
 }

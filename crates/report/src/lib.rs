@@ -9,6 +9,7 @@ pub mod escape;
 mod findings;
 mod html;
 mod jsonl;
+mod numbers;
 mod preread;
 pub mod privacy;
 #[doc(hidden)]

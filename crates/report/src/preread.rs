@@ -4,11 +4,12 @@
 //! span, rows are chosen by significance, and the document says how many events it left out.
 //! Blameless wording: it states what happened, never who failed.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
-use tplus_model::hash::{FastMap, FastSet};
+use tplus_model::hash::FastMap;
 
 use tplus_model::time::{format_offset, format_utc};
 use tplus_model::{ActorKind, Confidence, Event, Outcome, Tag, Timeline, TimelineSink};
@@ -33,17 +34,49 @@ const COLLAPSE_GAP_US: i64 = 15 * 60 * 1_000_000;
 
 /// A run of similar events shown as one row.
 #[derive(Debug, Clone)]
-struct Group<'a> {
+struct Group {
     first: usize,
     last: usize,
     count: u64,
     members: u64,
     score: u32,
-    /// Distinct accounts in the row (at most 64), borrowed from the events: a set of owned
-    /// strings per row cost a clone and a tree node for every one of a million rows.
-    actors: Vec<&'a str>,
+    /// Distinct accounts in the row (at most 64).
+    actors: Accounts,
+    /// The address of the first event, if any.
+    address: Option<u32>,
     confidence: Confidence,
     notes: Vec<String>,
+}
+
+/// The distinct accounts of a row, by number (see [`Numbered`]), at most 64. The first is
+/// kept inline: most rows have one account, and a vector for each of a million rows cost an
+/// allocation each.
+#[derive(Debug, Clone, Default)]
+struct Accounts {
+    first: Option<u32>,
+    rest: Vec<u32>,
+}
+
+impl Accounts {
+    fn len(&self) -> usize {
+        usize::from(self.first.is_some()) + self.rest.len()
+    }
+
+    fn add(&mut self, a: u32) {
+        match self.first {
+            None => self.first = Some(a),
+            Some(f) if f == a => {}
+            Some(_) => {
+                if self.len() < 64 && !self.rest.contains(&a) {
+                    self.rest.push(a);
+                }
+            }
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        self.first.into_iter().chain(self.rest.iter().copied())
+    }
 }
 
 /// Rows scoring below this are routine (sessions, reads) and left out.
@@ -69,41 +102,135 @@ pub(crate) fn tag_bonus(e: &Event) -> u32 {
     b
 }
 
-type GroupKey<'a> = (&'a str, Option<&'a str>, Outcome, Option<&'a str>);
-
-fn group_key(e: &Event) -> GroupKey<'_> {
-    (
-        e.source,
-        e.action.as_deref(),
-        e.outcome,
-        e.src_ip.as_deref().or(e.actor.as_deref()),
-    )
+/// Texts numbered in the order first seen, each with what is counted for it. The pass over
+/// the events hashes each host, account, address and action once per event to find its
+/// number; from then on grouping and counting are on `u32`s and vectors rather than on the
+/// strings (cloud accounts are ARNs of 60 bytes with long common prefixes).
+#[derive(Debug)]
+struct Numbered<'a, T> {
+    ids: FastMap<&'a str, u32>,
+    items: Vec<(&'a str, T)>,
 }
 
-fn condense(tl: &Timeline) -> Vec<Group<'_>> {
-    let mut groups: Vec<Group<'_>> = Vec::new();
-    let mut open: FastMap<GroupKey<'_>, usize> = FastMap::default();
-    let mut failures_from: FastMap<&str, u64> = FastMap::default();
-    // First and last group of each actor and address: (first, last).
-    let mut span_of: FastMap<(&str, &str), (usize, usize)> = FastMap::default();
+impl<T> Default for Numbered<'_, T> {
+    fn default() -> Self {
+        Numbered {
+            ids: FastMap::default(),
+            items: Vec::new(),
+        }
+    }
+}
+
+impl<'a, T: Default> Numbered<'a, T> {
+    /// The number of `text`, given the next one (with a default item) if new.
+    fn id(&mut self, text: &'a str) -> u32 {
+        let items = &mut self.items;
+        *self.ids.entry(text).or_insert_with(|| {
+            items.push((text, T::default()));
+            // Fewer distinct texts than events, and events fit in memory.
+            (items.len() - 1) as u32
+        })
+    }
+
+    /// The item of a number that [`Numbered::id`] gave.
+    fn item(&mut self, id: u32) -> &mut T {
+        &mut self.items[id as usize].1
+    }
+}
+
+/// What is counted for one account or address text. Accounts and addresses share numbers,
+/// since rows group by "the address, or else the account" as text.
+#[derive(Debug, Default)]
+struct Name {
+    /// Events with this account, per actor kind, in the order the kinds were seen.
+    accounts: Vec<(ActorKind, u64)>,
+    /// Authentication failures from this address so far.
+    failures: u64,
+    /// First and last group of this account as a human's or unknown kind's actor.
+    actor_span: Option<(usize, usize)>,
+    /// First and last group of this address.
+    address_span: Option<(usize, usize)>,
+}
+
+/// Source, action, outcome, and the address or else the account: the events of a row.
+type GroupKey = (u32, u32, Outcome, u32);
+
+/// In a [`GroupKey`], no action or no name.
+const NONE: u32 = u32::MAX;
+
+/// The scope counts and the condensed rows, from one pass over the events.
+#[derive(Debug)]
+struct Digest<'a> {
+    /// Per source (in text order): events and the number of distinct input files.
+    sources: Vec<(&'a str, u64, usize)>,
+    /// Per host: events, most first, then by name.
+    hosts: Vec<(&'a str, u64)>,
+    /// Per account and actor kind: events, most first, then by account and kind.
+    accounts: Vec<((&'a str, &'static str), u64)>,
+    /// The rows of the condensed timeline, in time order.
+    groups: Vec<Group>,
+}
+
+fn digest(tl: &Timeline) -> Digest<'_> {
+    // Per source: events and which inputs (by index) had some.
+    let mut sources: Numbered<'_, (u64, Vec<bool>)> = Numbered::default();
+    let mut hosts: Numbered<'_, u64> = Numbered::default();
+    let mut actions: Numbered<'_, ()> = Numbered::default();
+    // Sized for as many names and rows as there are events, which addresses and rows
+    // nearly reach when most failed logins come from their own address (840,000 of
+    // 1.18M on the bench corpus). Growing instead rehashed every name so far at each
+    // doubling, reading each key string from its event again: 15% of the pass.
+    let n = tl.events.len();
+    let mut names: Numbered<'_, Name> = Numbered {
+        ids: FastMap::with_capacity_and_hasher(n, Default::default()),
+        items: Vec::new(),
+    };
+    let mut groups: Vec<Group> = Vec::new();
+    let mut open: FastMap<GroupKey, usize> =
+        FastMap::with_capacity_and_hasher(n, Default::default());
     for (i, e) in tl.events.iter().enumerate() {
+        let source = sources.id(e.source);
+        let (n, inputs) = sources.item(source);
+        *n += 1;
+        let input = e.input as usize;
+        if inputs.len() <= input {
+            inputs.resize(input + 1, false);
+        }
+        inputs[input] = true;
+        if let Some(h) = e.host.as_deref() {
+            let h = hosts.id(h);
+            *hosts.item(h) += 1;
+        }
+        let actor = e.actor.as_deref().map(|a| names.id(a));
+        if let Some(a) = actor {
+            let accounts = &mut names.item(a).accounts;
+            match accounts.iter_mut().find(|(k, _)| *k == e.actor_kind) {
+                Some((_, n)) => *n += 1,
+                None => accounts.push((e.actor_kind, 1)),
+            }
+        }
+        let ip = e.src_ip.as_deref().map(|a| names.id(a));
+
         let mut score = u32::from(e.significance) + tag_bonus(e);
         let mut after_failures = None;
-        if let Some(ip) = e.src_ip.as_deref() {
+        if let (Some(ip), Some(ip_text)) = (ip, e.src_ip.as_deref()) {
+            let failures = &mut names.item(ip).failures;
             match e.outcome {
-                Outcome::Failure if e.has_tag(Tag::Authentication) => {
-                    *failures_from.entry(ip).or_default() += e.count
-                }
-                Outcome::Success if e.has_tag(Tag::Authentication) => {
-                    if let Some(n) = failures_from.get(ip).filter(|n| **n > 0) {
-                        score += 60;
-                        after_failures = Some(format!("success after {n} failures from {ip}"));
-                    }
+                Outcome::Failure if e.has_tag(Tag::Authentication) => *failures += e.count,
+                Outcome::Success if e.has_tag(Tag::Authentication) && *failures > 0 => {
+                    score += 60;
+                    after_failures =
+                        Some(format!("success after {failures} failures from {ip_text}"));
                 }
                 _ => {}
             }
         }
-        let key = group_key(e);
+        let key = (
+            source,
+            e.action.as_deref().map_or(NONE, |a| actions.id(a)),
+            e.outcome,
+            ip.or(actor).unwrap_or(NONE),
+        );
         let joined = match open.get(&key) {
             Some(&g)
                 if after_failures.is_none()
@@ -115,10 +242,8 @@ fn condense(tl: &Timeline) -> Vec<Group<'_>> {
                 gr.members += 1;
                 gr.score = gr.score.max(score);
                 gr.confidence = gr.confidence.min(e.confidence);
-                if let Some(a) = &e.actor {
-                    if gr.actors.len() < 64 && !gr.actors.contains(&a.as_str()) {
-                        gr.actors.push(a);
-                    }
+                if let Some(a) = actor {
+                    gr.actors.add(a);
                 }
                 Some(g)
             }
@@ -134,21 +259,51 @@ fn condense(tl: &Timeline) -> Vec<Group<'_>> {
                     count: e.count,
                     members: 1,
                     score,
-                    actors: e.actor.as_deref().into_iter().collect(),
+                    actors: Accounts {
+                        first: actor,
+                        rest: Vec::new(),
+                    },
+                    address: ip,
                     confidence: e.confidence,
                     notes: after_failures.into_iter().collect(),
                 });
                 groups.len() - 1
             }
         };
-        let human_or_unknown = matches!(e.actor_kind, ActorKind::Human | ActorKind::Unknown);
-        if let (Some(a), true) = (e.actor.as_deref(), human_or_unknown) {
-            span_of.entry(("actor", a)).or_insert((g, g)).1 = g;
+        if let (Some(a), ActorKind::Human | ActorKind::Unknown) = (actor, e.actor_kind) {
+            names.item(a).actor_span.get_or_insert((g, g)).1 = g;
         }
-        if let Some(ip) = e.src_ip.as_deref() {
-            span_of.entry(("address", ip)).or_insert((g, g)).1 = g;
+        if let Some(ip) = ip {
+            names.item(ip).address_span.get_or_insert((g, g)).1 = g;
         }
     }
+
+    let mut source_list: Vec<(&str, u64, usize)> = sources
+        .items
+        .into_iter()
+        .map(|(s, (n, inputs))| (s, n, inputs.into_iter().filter(|&x| x).count()))
+        .collect();
+    source_list.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let mut host_list = hosts.items;
+    host_list.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let mut accounts: Vec<((&str, &'static str), u64)> = names
+        .items
+        .iter()
+        .flat_map(|(a, name)| name.accounts.iter().map(|&(k, n)| ((*a, k.as_str()), n)))
+        .collect();
+    accounts.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let groups = choose_rows(groups, &names.items);
+    Digest {
+        sources: source_list,
+        hosts: host_list,
+        accounts,
+        groups,
+    }
+}
+
+/// Scores the groups, marks the first and last activity of the accounts and addresses seen
+/// in significant rows, and keeps the [`MAX_ROWS`] best rows in time order.
+fn choose_rows(mut groups: Vec<Group>, names: &[(&str, Name)]) -> Vec<Group> {
     for g in &mut groups {
         // Bursts of something that matters outrank a single attempt of the same kind;
         // routine repetition stays routine.
@@ -159,25 +314,32 @@ fn condense(tl: &Timeline) -> Vec<Group<'_>> {
     // First and last activity of each actor and address seen in a significant row.
     // Who appears in a significant row: collected once, so the filter below stays linear
     // however many accounts and addresses the evidence holds.
-    let mut sig_actors: FastSet<&str> = FastSet::default();
-    let mut sig_addresses: FastSet<&str> = FastSet::default();
+    let mut sig_actors = vec![false; names.len()];
+    let mut sig_addresses = vec![false; names.len()];
     for g in groups.iter().filter(|g| g.score >= INTEREST_SCORE) {
-        sig_actors.extend(g.actors.iter().copied());
-        if let Some(ip) = tl.events[g.first].src_ip.as_deref() {
-            sig_addresses.insert(ip);
+        for a in g.actors.iter() {
+            sig_actors[a as usize] = true;
+        }
+        if let Some(ip) = g.address {
+            sig_addresses[ip as usize] = true;
         }
     }
-    let mut interest: Vec<_> = span_of
-        .into_iter()
-        .filter(|(k, (f, l))| {
-            let (kind, name) = *k;
-            f <= l
-                && ((kind == "actor" && sig_actors.contains(name))
-                    || (kind == "address" && sig_addresses.contains(name)))
-        })
-        .collect();
-    interest.sort();
-    interest.truncate(12);
+    // The first twelve by kind ("actor" before "address") and then name; a name is listed
+    // once per kind, so the order is total. Hundreds of thousands of addresses can qualify:
+    // the twelve are selected, and only they sorted.
+    let mut interest = Vec::new();
+    for (id, (text, name)) in names.iter().enumerate() {
+        if let Some((f, l)) = name.actor_span.filter(|(f, l)| f <= l && sig_actors[id]) {
+            interest.push((("actor", text), (f, l)));
+        }
+        if let Some((f, l)) = name
+            .address_span
+            .filter(|(f, l)| f <= l && sig_addresses[id])
+        {
+            interest.push((("address", text), (f, l)));
+        }
+    }
+    first_sorted(&mut interest, 12, |a, b| a.0.cmp(&b.0));
     for ((_, name), (f, l)) in interest {
         let marks: &[(usize, &str)] = if f == l {
             &[(f, "all activity of")]
@@ -197,15 +359,27 @@ fn condense(tl: &Timeline) -> Vec<Group<'_>> {
     if order.is_empty() {
         order = (0..groups.len()).collect();
     }
-    order.sort_by(|&a, &b| {
+    // Best score first, then earliest; each group has its own first event, so the order is
+    // total and selecting the best rows gives the rows a full sort would.
+    first_sorted(&mut order, MAX_ROWS, |&a, &b| {
         groups[b]
             .score
             .cmp(&groups[a].score)
             .then(groups[a].first.cmp(&groups[b].first))
     });
-    order.truncate(MAX_ROWS);
     order.sort_unstable();
     order.into_iter().map(|i| groups[i].clone()).collect()
+}
+
+/// Keeps the first `n` items of `v` in the total order `cmp`, sorted: the `n` are selected
+/// in linear time and only they are sorted, where a full sort of a million rows or
+/// addresses cost a second.
+fn first_sorted<T>(v: &mut Vec<T>, n: usize, mut cmp: impl FnMut(&T, &T) -> Ordering) {
+    if v.len() > n && n > 0 {
+        v.select_nth_unstable_by(n - 1, &mut cmp);
+    }
+    v.truncate(n);
+    v.sort_unstable_by(cmp);
 }
 
 fn evidence_ref(tl: &Timeline, e: &Event) -> String {
@@ -288,23 +462,11 @@ fn render(tl: &Timeline, notice: Option<&str>) -> String {
     o.push('\n');
 
     o.push_str("## Scope\n\n");
-    let mut by_source: BTreeMap<&str, (u64, BTreeSet<u32>)> = BTreeMap::new();
-    let mut hosts: BTreeMap<&str, u64> = BTreeMap::new();
-    let mut actors: BTreeMap<(&str, &str), u64> = BTreeMap::new();
-    for e in &tl.events {
-        let s = by_source.entry(e.source).or_default();
-        s.0 += 1;
-        s.1.insert(e.input);
-        if let Some(h) = &e.host {
-            *hosts.entry(h).or_default() += 1;
-        }
-        if let Some(a) = &e.actor {
-            *actors.entry((a, e.actor_kind.as_str())).or_default() += 1;
-        }
-    }
-    let sources: Vec<String> = by_source
+    let d = digest(tl);
+    let sources: Vec<String> = d
+        .sources
         .iter()
-        .map(|(s, (n, f))| format!("{} ({n} events, {} files)", md_cell(s), f.len()))
+        .map(|(s, n, files)| format!("{} ({n} events, {files} files)", md_cell(s)))
         .collect();
     let _ = writeln!(
         o,
@@ -315,18 +477,17 @@ fn render(tl: &Timeline, notice: Option<&str>) -> String {
             sources.join(", ")
         }
     );
-    let mut hl: Vec<(&&str, &u64)> = hosts.iter().collect();
-    hl.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-    let host_txt: Vec<String> = hl
+    let host_txt: Vec<String> = d
+        .hosts
         .iter()
         .take(12)
         .map(|(h, n)| format!("{} ({n})", md_cell(h)))
         .collect();
-    let more_hosts = hl.len().saturating_sub(12);
+    let more_hosts = d.hosts.len().saturating_sub(12);
     let _ = writeln!(
         o,
         "- **Hosts** ({}): {}{}.",
-        hl.len(),
+        d.hosts.len(),
         if host_txt.is_empty() {
             "none named".to_owned()
         } else {
@@ -338,18 +499,17 @@ fn render(tl: &Timeline, notice: Option<&str>) -> String {
             String::new()
         }
     );
-    let mut al: Vec<(&(&str, &str), &u64)> = actors.iter().collect();
-    al.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-    let actor_txt: Vec<String> = al
+    let actor_txt: Vec<String> = d
+        .accounts
         .iter()
         .take(12)
         .map(|((a, k), n)| format!("{} ({k}, {n})", md_cell(&short(a, 60))))
         .collect();
-    let more_actors = al.len().saturating_sub(12);
+    let more_actors = d.accounts.len().saturating_sub(12);
     let _ = writeln!(
         o,
         "- **Accounts** ({}): {}{}.",
-        al.len(),
+        d.accounts.len(),
         if actor_txt.is_empty() {
             "none named".to_owned()
         } else {
@@ -415,7 +575,7 @@ fn render(tl: &Timeline, notice: Option<&str>) -> String {
     o.push('\n');
 
     o.push_str("## Condensed timeline\n\n");
-    let groups = condense(tl);
+    let groups = d.groups;
     if groups.is_empty() {
         o.push_str("No events.\n\n");
     } else {
