@@ -74,7 +74,7 @@ fn write_row(tl: &Timeline, e: &Event, joined: &mut String, o: &mut Vec<u8>) {
     let off = tl.offset_us(e.ts_us);
     csv_cell(&format_utc(e.ts_us), o);
     o.push(b',');
-    csv_cell(e.timestamp_desc.as_str(), o);
+    csv_cell(&e.timestamp_desc, o);
     o.push(b',');
     csv_cell(e.message.as_str(), o);
     o.push(b',');

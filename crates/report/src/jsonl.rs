@@ -102,7 +102,7 @@ fn write_event(tl: &Timeline, e: &Event, o: &mut Vec<u8>) -> io::Result<()> {
     o.extend_from_slice(b",\"timestamp\":");
     push_i64(o, e.ts_us);
     o.extend_from_slice(b",\"timestamp_desc\":");
-    json_str(e.timestamp_desc.as_str(), o);
+    json_str(&e.timestamp_desc, o);
     o.extend_from_slice(b",\"message\":");
     json_str(e.message.as_str(), o);
     o.extend_from_slice(b",\"t_offset\":\"");
@@ -162,7 +162,7 @@ fn write_event(tl: &Timeline, e: &Event, o: &mut Vec<u8>) -> io::Result<()> {
         if i > 0 {
             o.push(b',');
         }
-        json_str(k.as_str(), o);
+        json_str(k, o);
         o.push(b':');
         match v {
             serde_json::Value::String(s) => json_str(s, o),
@@ -204,7 +204,7 @@ mod tests {
                 .to_owned();
         odd.host = None;
         odd.actor = Some("a\"b".to_owned());
-        odd.confidence_reasons = vec!["one".to_owned(), "two \\ \"x\"".to_owned()];
+        odd.confidence_reasons = vec!["one".into(), "two \\ \"x\"".into()];
         odd.location.line = None;
         odd.location.record = Some(7);
         odd.attributes.insert(
