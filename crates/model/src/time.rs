@@ -304,14 +304,25 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 
 /// Renders microseconds since the epoch as the contract's `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
 pub fn format_utc(us: i64) -> String {
+    let mut b = Vec::with_capacity(27);
+    push_utc(us, &mut b);
+    String::from_utf8_lossy(&b).into_owned()
+}
+
+/// [`format_utc`] appended to a buffer: the JSONL and CSV writers call it once per event,
+/// where a `String` per call was an allocation per row.
+pub fn push_utc(us: i64, out: &mut Vec<u8>) {
     let secs = us.div_euclid(1_000_000);
     let micros = us.rem_euclid(1_000_000);
     let (y, mo, d) = civil_from_days(secs.div_euclid(86_400));
     if !(0..=9999).contains(&y) {
-        return match DateTime::<Utc>::from_timestamp_micros(us) {
-            Some(t) => t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
-            None => "0000-00-00T00:00:00.000000Z".to_owned(),
-        };
+        match DateTime::<Utc>::from_timestamp_micros(us) {
+            Some(t) => {
+                out.extend_from_slice(t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string().as_bytes())
+            }
+            None => out.extend_from_slice(b"0000-00-00T00:00:00.000000Z"),
+        }
+        return;
     }
     let sod = secs.rem_euclid(86_400);
     let mut b = *b"0000-00-00T00:00:00.000000Z";
@@ -328,7 +339,7 @@ pub fn format_utc(us: i64) -> String {
     put(14, 2, (sod / 60) % 60);
     put(17, 2, sod % 60);
     put(20, 6, micros);
-    String::from_utf8_lossy(&b).into_owned()
+    out.extend_from_slice(&b);
 }
 
 /// Renders an offset from T0 as `T+HH:MM:SS` / `T-HH:MM:SS` (hours not capped, seconds

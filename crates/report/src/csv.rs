@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use tplus_model::time::{format_utc, offset_seconds};
+use tplus_model::time::{offset_seconds, push_utc};
 use tplus_model::{Event, Timeline, TimelineSink};
 
 use crate::escape::csv_cell;
@@ -72,7 +72,15 @@ fn tag_name(t: tplus_model::Tag) -> &'static str {
 /// to row rather than allocated for each.
 fn write_row(tl: &Timeline, e: &Event, joined: &mut String, o: &mut Vec<u8>) {
     let off = tl.offset_us(e.ts_us);
-    csv_cell(&format_utc(e.ts_us), o);
+    let start = o.len();
+    push_utc(e.ts_us, o);
+    if !o[start].is_ascii_digit() {
+        // A year outside 0..=9999 is written with a sign, which a spreadsheet would read as
+        // a formula: that rare cell goes through the cell escaping like any other.
+        let text = String::from_utf8_lossy(&o[start..]).into_owned();
+        o.truncate(start);
+        csv_cell(&text, o);
+    }
     o.push(b',');
     csv_cell(&e.timestamp_desc, o);
     o.push(b',');

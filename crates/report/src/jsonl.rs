@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use serde::Serialize;
-use tplus_model::time::{format_offset, format_utc, offset_seconds};
+use tplus_model::time::{format_offset, format_utc, offset_seconds, push_utc};
 use tplus_model::{Event, Tag, Timeline, TimelineSink};
 
 use crate::escape::{json_opt, json_str};
@@ -98,7 +98,10 @@ fn view<'a>(tl: &'a Timeline, e: &'a Event) -> JsonEvent<'a> {
 fn write_event(tl: &Timeline, e: &Event, o: &mut Vec<u8>) -> io::Result<()> {
     let off = tl.offset_us(e.ts_us);
     o.extend_from_slice(b"{\"datetime\":");
-    json_str(&format_utc(e.ts_us), o);
+    // Digits, `-`, `:`, `T`, `.`, `Z` and a sign: nothing JSON escapes.
+    o.push(b'"');
+    push_utc(e.ts_us, o);
+    o.push(b'"');
     o.extend_from_slice(b",\"timestamp\":");
     push_i64(o, e.ts_us);
     o.extend_from_slice(b",\"timestamp_desc\":");
