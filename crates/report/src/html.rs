@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use std::io::{self, Write};
-use tplus_model::hash::{FastMap, FastSet};
+use tplus_model::hash::FastMap;
 
 use serde_json::json;
 use tplus_model::time::format_utc;
@@ -81,20 +81,32 @@ impl<'a> Strings<'a> {
 /// The lanes: one per (source, host) when there are few, else one per source. Returns the
 /// lane names, whether they are per host, and each event's lane.
 fn lanes(tl: &Timeline) -> (Vec<String>, bool, Vec<u32>) {
-    let seen: FastSet<(&str, &str)> = tl
+    // One hash per event: each event gets its (source, host) pair's number, and the pairs'
+    // lanes are decided once their count is known.
+    let mut pair_id: FastMap<(&str, &str), u32> = FastMap::default();
+    let mut pairs: Vec<(&str, &str)> = Vec::new();
+    let of_pair: Vec<u32> = tl
         .events
         .iter()
-        .map(|e| (e.source, e.host.as_deref().unwrap_or("")))
+        .map(|e| {
+            let key = (e.source, e.host.as_deref().unwrap_or(""));
+            *pair_id.entry(key).or_insert_with(|| {
+                pairs.push(key);
+                (pairs.len() - 1) as u32
+            })
+        })
         .collect();
-    let pairs: std::collections::BTreeSet<(&str, &str)> = seen.into_iter().collect();
     let by_host = pairs.len() <= MAX_HOST_LANES;
+    let mut order: Vec<usize> = (0..pairs.len()).collect();
+    order.sort_unstable_by_key(|&p| pairs[p]);
     let mut names: Vec<String> = Vec::new();
-    let mut lane_of: FastMap<(&str, &str), u32> = FastMap::default();
-    for (s, h) in &pairs {
+    let mut lane_of_pair = vec![0u32; pairs.len()];
+    for p in order {
+        let (s, h) = pairs[p];
         let name = if by_host && !h.is_empty() {
             format!("{s} · {h}")
         } else {
-            (*s).to_owned()
+            s.to_owned()
         };
         let idx = match names.iter().position(|l| *l == name) {
             Some(i) => i,
@@ -103,17 +115,11 @@ fn lanes(tl: &Timeline) -> (Vec<String>, bool, Vec<u32>) {
                 names.len() - 1
             }
         };
-        lane_of.insert((s, h), idx as u32);
+        lane_of_pair[p] = idx as u32;
     }
-    let of_event = tl
-        .events
-        .iter()
-        .map(|e| {
-            lane_of
-                .get(&(e.source, e.host.as_deref().unwrap_or("")))
-                .copied()
-                .unwrap_or(0)
-        })
+    let of_event = of_pair
+        .into_iter()
+        .map(|p| lane_of_pair[p as usize])
         .collect();
     (names, by_host, of_event)
 }
