@@ -385,12 +385,15 @@ fn properties(
             nulls_first: false,
         }]));
         // Columns that are (nearly) unique per row gain nothing from a dictionary: skip the
-        // attempt and its fallback.
+        // attempt and its fallback. `t_offset` has one value per second of the timeline:
+        // its dictionary outgrows the page limit and falls back within busy days, and zstd
+        // packs the sorted plain strings as small.
         for c in [
             "ts",
             "ts_us",
             "datetime",
             "message",
+            "t_offset",
             "t_offset_seconds",
             "ts_raw",
             "evidence_offset",
