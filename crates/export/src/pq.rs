@@ -8,11 +8,13 @@
 //!
 //! Design:
 //! - Files are independent units (one per day, or several for a day above
-//!   [`ParquetOptions::max_rows_per_file`]), written in parallel with rayon.
+//!   [`ParquetOptions::max_rows_per_file`]), written in parallel with rayon; within a file
+//!   the columns of a batch are encoded in parallel too (see `write_file`).
 //! - Each file is written in record batches of [`ParquetOptions::batch_rows`] events, and a
 //!   row group is closed once its encoded size reaches [`ParquetOptions::row_group_bytes`],
-//!   so memory stays bounded (a batch plus an open row group per worker) however large the
-//!   timeline: the table is never materialised as a whole.
+//!   so memory stays bounded (two batches, the one encoded and the next, plus an open row
+//!   group per file in progress) however large the timeline: the table is never
+//!   materialised as a whole.
 //! - Everything is written under a hidden staging folder in DIR, hashed while written, and
 //!   only renamed into place once every file is complete; on any failure the staging folder
 //!   is removed and nothing partial is left behind.
@@ -27,10 +29,12 @@ use arrow_array::builder::{
 };
 use arrow_array::{ArrayRef, RecordBatch, TimestampMicrosecondArray};
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use parquet::arrow::arrow_writer::{compute_leaves, ArrowColumnWriter};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::{KeyValue, SortingColumn};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::ColumnPath;
 use rayon::prelude::*;
 use tplus_custody::{HashingWriter, OutputRecord};
@@ -381,12 +385,15 @@ fn properties(
             nulls_first: false,
         }]));
         // Columns that are (nearly) unique per row gain nothing from a dictionary: skip the
-        // attempt and its fallback.
+        // attempt and its fallback. `t_offset` has one value per second of the timeline:
+        // its dictionary outgrows the page limit and falls back within busy days, and zstd
+        // packs the sorted plain strings as small.
         for c in [
             "ts",
             "ts_us",
             "datetime",
             "message",
+            "t_offset",
             "t_offset_seconds",
             "ts_raw",
             "evidence_offset",
@@ -477,12 +484,18 @@ fn units(tl: &Timeline, order: Option<&[usize]>, max_rows: usize) -> Vec<Unit> {
 }
 
 /// Writes one Parquet file from batches, hashing while writing; returns the hex SHA-256.
+///
+/// The bytes are those [`ArrowWriter`] writes (same writers, same row-group cuts), but the
+/// columns of each batch are encoded on the rayon pool and the next batch is built meanwhile:
+/// a day's file is then no longer one thread's work, so the last files of an export do not
+/// leave a core idle. Each column is still encoded in row order by one writer, so the file
+/// does not depend on the thread count.
 fn write_file<'a>(
     path: &Path,
     schema: SchemaRef,
     props: WriterProperties,
     row_group_bytes: usize,
-    mut batches: impl FnMut() -> Option<Result<RecordBatch, arrow_schema::ArrowError>> + 'a,
+    mut batches: impl FnMut() -> Option<Result<RecordBatch, arrow_schema::ArrowError>> + Send + 'a,
 ) -> Result<String, ExportError> {
     let io = |source| ExportError::Io {
         path: path.to_owned(),
@@ -497,21 +510,76 @@ fn write_file<'a>(
     }
     let f = File::create(path).map_err(io)?;
     let w = HashingWriter::new(BufWriter::with_capacity(1 << 20, f));
-    let mut writer = ArrowWriter::try_new(w, schema, Some(props)).map_err(pq)?;
-    while let Some(batch) = batches() {
+    let (mut file, factory) = ArrowWriter::try_new(w, schema.clone(), Some(props))
+        .and_then(ArrowWriter::into_serialized_writer)
+        .map_err(pq)?;
+    let mut group: Option<Vec<ArrowColumnWriter>> = None;
+    let mut next = batches();
+    while let Some(batch) = next.take() {
         let batch = batch.map_err(|e| pq(e.into()))?;
-        writer.write(&batch).map_err(pq)?;
-        if writer.in_progress_size() >= row_group_bytes {
-            writer.flush().map_err(pq)?;
+        if batch.num_rows() == 0 {
+            // As ArrowWriter: an empty batch opens no row group.
+            next = batches();
+            continue;
+        }
+        let writers = match &mut group {
+            Some(w) => w,
+            None => group.insert(
+                factory
+                    .create_column_writers(file.flushed_row_groups().len())
+                    .map_err(pq)?,
+            ),
+        };
+        let mut leaves = Vec::with_capacity(writers.len());
+        for (field, column) in schema.fields().iter().zip(batch.columns()) {
+            leaves.extend(compute_leaves(field, column).map_err(pq)?);
+        }
+        let (encoded, following) = rayon::join(
+            || {
+                writers
+                    .par_iter_mut()
+                    .zip(leaves.par_iter())
+                    .try_for_each(|(w, leaf)| w.write(leaf))
+            },
+            &mut batches,
+        );
+        encoded.map_err(pq)?;
+        next = following;
+        let size: usize = writers.iter().map(|w| w.get_estimated_total_bytes()).sum();
+        if size >= row_group_bytes {
+            if let Some(writers) = group.take() {
+                append_row_group(&mut file, writers).map_err(pq)?;
+            }
         }
     }
-    let w = writer.into_inner().map_err(pq)?;
+    if let Some(writers) = group.take() {
+        append_row_group(&mut file, writers).map_err(pq)?;
+    }
+    let w = file.into_inner().map_err(pq)?;
     let (buf, sha) = w.finish().map_err(io)?;
     buf.into_inner()
         .map_err(|e| io(e.into_error()))?
         .sync_all()
         .map_err(io)?;
     Ok(sha)
+}
+
+/// Closes the column writers of a row group (flushing and compressing their last pages on
+/// the pool) and appends the chunks to the file in column order.
+fn append_row_group<W: std::io::Write + Send>(
+    file: &mut SerializedFileWriter<W>,
+    writers: Vec<ArrowColumnWriter>,
+) -> Result<(), parquet::errors::ParquetError> {
+    let chunks = writers
+        .into_par_iter()
+        .map(ArrowColumnWriter::close)
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut row_group = file.next_row_group()?;
+    for chunk in chunks {
+        chunk.append_to_row_group(&mut row_group)?;
+    }
+    row_group.close()?;
+    Ok(())
 }
 
 /// Writes `DIR/timeline/date=.../part-NNNNN.parquet` and `DIR/findings/findings.parquet`.
