@@ -56,19 +56,9 @@ impl Attributes {
         self.position(key).ok().map(|i| &self.0[i].1)
     }
 
-    /// The value of `key`, to change it in place.
-    pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
-        self.position(key).ok().map(|i| &mut self.0[i].1)
-    }
-
     /// Whether `key` is set.
     pub fn contains_key(&self, key: &str) -> bool {
         self.position(key).is_ok()
-    }
-
-    /// Removes `key` and returns its value.
-    pub fn remove(&mut self, key: &str) -> Option<Value> {
-        self.position(key).ok().map(|i| self.0.remove(i).1)
     }
 
     /// How many attributes are set.
@@ -84,11 +74,6 @@ impl Attributes {
     /// The attributes in key order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &Value)> {
         self.0.iter().map(|(k, v)| (k.as_ref(), v))
-    }
-
-    /// The keys in order.
-    pub fn keys(&self) -> impl ExactSizeIterator<Item = &str> {
-        self.0.iter().map(|(k, _)| k.as_ref())
     }
 
     /// The values in key order, to change them in place.
@@ -162,10 +147,9 @@ mod tests {
         assert_eq!(a.len(), m.len());
         assert_eq!(a["pid"], 8);
         assert_eq!(a.get("missing"), None);
-        assert_eq!(a.remove("a"), Some(Value::Null));
-        assert!(!a.contains_key("a"));
-        let keys: Vec<&str> = a.keys().collect();
-        assert_eq!(keys, ["Zeta", "facility", "pid", "program"]);
+        assert!(a.contains_key("a") && !a.contains_key("b"));
+        let keys: Vec<&str> = a.iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, ["Zeta", "a", "facility", "pid", "program"]);
     }
 
     #[test]

@@ -53,12 +53,6 @@ impl From<String> for Reason {
     }
 }
 
-impl From<&String> for Reason {
-    fn from(s: &String) -> Self {
-        Reason(s.as_str().into())
-    }
-}
-
 impl From<&Reason> for Reason {
     fn from(r: &Reason) -> Self {
         r.clone()
@@ -74,12 +68,6 @@ impl PartialEq<str> for Reason {
 impl PartialEq<&str> for Reason {
     fn eq(&self, other: &&str) -> bool {
         &*self.0 == *other
-    }
-}
-
-impl PartialEq<String> for Reason {
-    fn eq(&self, other: &String) -> bool {
-        *self.0 == **other
     }
 }
 
