@@ -269,8 +269,7 @@ fn build_in_pool(
     let dup = dedup::merge_duplicates(&mut per_file, &mut inputs, &dedup_flags);
 
     cfg.progress.phase("sort");
-    let mut events = concat(per_file);
-    sort_events(&mut events);
+    let events = merge_sorted(per_file);
 
     let first = events.first().map(|e| e.ts_us);
     let last = events.last().map(|e| e.ts_us);
@@ -301,57 +300,68 @@ fn build_in_pool(
     Ok(tl)
 }
 
-/// Joins the files' events into one vector without holding two copies of them: the largest
-/// file's vector grows in place (a large reallocation is remapped, not copied) and every other
-/// file's vector is freed as soon as it is moved over. Collecting into a new vector instead
-/// held every event twice at the peak of the build (about 460 MB more on 1.2M events).
-fn concat(mut per_file: Vec<Vec<Event>>) -> Vec<Event> {
-    let total: usize = per_file.iter().map(Vec::len).sum();
-    let Some(largest) = (0..per_file.len()).max_by_key(|&i| per_file[i].len()) else {
-        return Vec::new();
-    };
-    let mut events = std::mem::take(&mut per_file[largest]);
-    events.reserve_exact(total - events.len());
-    for mut v in per_file {
-        events.append(&mut v);
-    }
-    events
-}
+/// Events gathered per rendered chunk of the merge (big enough to amortise the task, small
+/// enough to balance the threads).
+const MERGE_CHUNK: usize = 16 * 1024;
 
-/// Sorts events on the total key `(time, input, byte offset, record or line)`: unique per
-/// event, so the order does not depend on the number of threads.
+/// Joins the files' events into one vector sorted on the total key `(time, input, byte
+/// offset, record or line)`: unique per event, so the order does not depend on the number
+/// of threads.
 ///
 /// An event is about 400 bytes, so a comparison sort that swaps events moves each one
-/// log(n) times. The keys (40 bytes with the event's index) are sorted in parallel instead,
-/// and then every event is moved into place once by following the permutation's cycles.
-pub fn sort_events(events: &mut [Event]) {
-    let mut keys: Vec<(i64, u32, u64, u64, usize)> = events
+/// log(n) times, and joining the files first copies them all once more. Instead the keys
+/// (40 bytes, with the event's file and index) are sorted in parallel, and the sorted vector
+/// is then filled in parallel, each thread moving a run of events straight from the files'
+/// vectors to their final place: every event is moved exactly once, by all threads.
+pub fn merge_sorted(mut per_file: Vec<Vec<Event>>) -> Vec<Event> {
+    let mut keys: Vec<(i64, u32, u64, u64, u32, usize)> = per_file
         .par_iter()
         .enumerate()
-        .map(|(i, e)| {
-            (
-                e.ts_us,
-                e.input,
-                e.location.offset,
-                e.location.record.or(e.location.line).unwrap_or(0),
-                i,
-            )
+        .flat_map_iter(|(f, events)| {
+            // The run's inputs are numbered in u32 (`Event::input`), so files are too.
+            let f = f as u32;
+            events.iter().enumerate().map(move |(i, e)| {
+                (
+                    e.ts_us,
+                    e.input,
+                    e.location.offset,
+                    e.location.record.or(e.location.line).unwrap_or(0),
+                    f,
+                    i,
+                )
+            })
         })
         .collect();
     keys.par_sort_unstable();
-    // from[j]: the index of the event that belongs at position j.
-    let mut from: Vec<usize> = keys.into_iter().map(|k| k.4).collect();
-    for start in 0..from.len() {
-        // Each cycle of the permutation is walked once; a visited position points to itself.
-        let mut j = start;
-        while from[j] != start {
-            let src = from[j];
-            events.swap(j, src);
-            from[j] = j;
-            j = src;
-        }
-        from[j] = j;
+    let total = keys.len();
+    let mut sorted: Vec<Event> = Vec::with_capacity(total);
+    {
+        let from: &[Vec<Event>] = &per_file;
+        sorted.spare_capacity_mut()[..total]
+            .par_chunks_mut(MERGE_CHUNK)
+            .zip(keys.par_chunks(MERGE_CHUNK))
+            .for_each(|(slots, keys)| {
+                for (slot, &(.., f, i)) in slots.iter_mut().zip(keys) {
+                    let event: *const Event = &from[f as usize][i];
+                    // SAFETY: `event` points to a live, initialised event. Every (file, index)
+                    // pair is in exactly one key, so each event is copied out exactly once,
+                    // and the originals are forgotten below without being dropped or read
+                    // again: the copy becomes the event's only owner.
+                    slot.write(unsafe { std::ptr::read(event) });
+                }
+            });
     }
+    // SAFETY: there is one key per event and one slot per key, and every slot of the first
+    // `total` was written above (a panic would have stopped before this line, leaving the
+    // copies leaked, never dropped twice).
+    unsafe { sorted.set_len(total) };
+    for events in &mut per_file {
+        // SAFETY: every event of `events` was moved into `sorted` above; a zero length forgets
+        // them, so dropping the vector frees its buffer without dropping them a second time.
+        unsafe { events.set_len(0) };
+    }
+    drop(per_file);
+    sorted
 }
 
 fn parse_file(registry: &'static Registry, cfg: &BuildConfig, f: &SourceFile) -> Parsed {
@@ -524,10 +534,10 @@ mod tests {
         e
     }
 
-    /// The permutation walk gives exactly what a plain sort by the same key gives, for
-    /// sorted, reversed, shuffled and duplicated times (cycles of every length).
+    /// The merge gives exactly what a stable sort of the files joined in order gives, for
+    /// sorted, reversed, shuffled and duplicated times, split into one or several files.
     #[test]
-    fn sort_matches_a_plain_sort_on_the_key() {
+    fn merge_matches_a_stable_sort_of_the_joined_files() {
         let mut rng = 0x9e37_79b9_7f4a_7c15_u64;
         let mut next = || {
             rng ^= rng << 13;
@@ -535,7 +545,7 @@ mod tests {
             rng ^= rng << 17;
             rng
         };
-        for n in [0usize, 1, 2, 3, 17, 1000, 5000] {
+        for n in [0usize, 1, 2, 3, 17, 1000, 40_000] {
             let shapes: [Box<dyn Fn(usize, u64) -> i64>; 4] = [
                 Box::new(|i, _| i as i64),
                 Box::new(move |i, _| (n - i) as i64),
@@ -543,18 +553,26 @@ mod tests {
                 Box::new(|_, r| (r % 5) as i64),
             ];
             for shape in &shapes {
-                let mut events: Vec<Event> = (0..n)
-                    .map(|i| event(shape(i, next()), (next() % 3) as u32, i as u64 + 1))
-                    .collect();
-                let expected: Vec<String> = {
-                    let mut v = events.clone();
-                    v.sort_by_key(|e| (e.ts_us, e.input, e.location.offset));
-                    v.into_iter().map(|e| e.message).collect()
-                };
-                sort_events(&mut events);
-                let got: Vec<String> = events.into_iter().map(|e| e.message).collect();
-                assert_eq!(got.len(), n);
-                assert_eq!(got, expected, "n = {n}");
+                for files in [1usize, 3] {
+                    let events: Vec<Event> = (0..n)
+                        .map(|i| event(shape(i, next()), (next() % 3) as u32, i as u64 + 1))
+                        .collect();
+                    let expected: Vec<String> = {
+                        let mut v = events.clone();
+                        v.sort_by_key(|e| (e.ts_us, e.input, e.location.offset));
+                        v.into_iter().map(|e| e.message).collect()
+                    };
+                    let per_file: Vec<Vec<Event>> = events
+                        .chunks(n.div_ceil(files).max(1))
+                        .map(<[Event]>::to_vec)
+                        .collect();
+                    let got: Vec<String> = merge_sorted(per_file)
+                        .into_iter()
+                        .map(|e| e.message)
+                        .collect();
+                    assert_eq!(got.len(), n);
+                    assert_eq!(got, expected, "n = {n}, {files} files");
+                }
             }
         }
     }
