@@ -59,17 +59,25 @@ impl StreamKey<'_> {
 
 /// The stream an event belongs to.
 pub fn stream_key(e: &Event) -> StreamKey<'_> {
-    let sub = STREAM_ATTRIBUTES.iter().find_map(|k| {
-        e.attributes
-            .get(k)
-            .and_then(|v| v.as_str())
-            .filter(|s| !s.is_empty())
-            .map(|v| (*k, v))
-    });
+    // One pass over the event's few attributes, keeping the splitting key that comes first in
+    // STREAM_ATTRIBUTES: a lookup per candidate key (eight binary searches for every event)
+    // was the findings' hottest spot.
+    let mut sub: Option<(usize, &str)> = None;
+    for (k, v) in e.attributes.iter() {
+        let Some(rank) = STREAM_ATTRIBUTES.iter().position(|s| *s == k) else {
+            continue;
+        };
+        if sub.is_some_and(|(first, _)| first < rank) {
+            continue;
+        }
+        if let Some(v) = v.as_str().filter(|v| !v.is_empty()) {
+            sub = Some((rank, v));
+        }
+    }
     StreamKey {
         source: e.source,
         host: e.host.as_deref(),
-        sub,
+        sub: sub.map(|(rank, v)| (STREAM_ATTRIBUTES[rank], v)),
     }
 }
 
@@ -460,5 +468,29 @@ mod tests {
             .host(Some("web-1"))
             .build();
         assert_eq!(stream_key(&e).describe(), "linux.syslog on web-1");
+    }
+
+    /// The splitting key is the first of STREAM_ATTRIBUTES (not of the event's own, sorted
+    /// keys) whose value is a non-empty string.
+    #[test]
+    fn stream_key_takes_the_first_listed_key_with_a_text_value() {
+        use tplus_model::{Event, TimeValue};
+        let t = TimeValue::Instant(chrono::DateTime::UNIX_EPOCH);
+        let e = Event::builder("x", t, "0")
+            .attr("region", "")
+            .attr("log_id", 5)
+            .attr("channel", "Security")
+            .attr("awsRegion", "us-east-1")
+            .attr("Channel", "System")
+            .build();
+        assert_eq!(stream_key(&e).sub, Some(("awsRegion", "us-east-1")));
+        let e = Event::builder("x", t, "0")
+            .attr("Channel", "System")
+            .attr("log_name", "audit")
+            .attr("zone", "a")
+            .build();
+        assert_eq!(stream_key(&e).sub, Some(("log_name", "audit")));
+        let e = Event::builder("x", t, "0").attr("zone", "a").build();
+        assert_eq!(stream_key(&e).sub, None);
     }
 }

@@ -14,6 +14,8 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use tplus_model::{
     Confidence, Event, Finding, FindingKind, Outcome, Severity, Tag, TimeValue, Timeline,
 };
@@ -126,9 +128,14 @@ pub struct HostOverlap<'a> {
 }
 
 /// Pairs the lines that journald and a syslog file of the same host both hold (texts that
-/// occur exactly once on each side) and estimates the offset per host, in one pass.
+/// occur exactly once on each side) and estimates the offset per host.
+///
+/// One pass finds the hosts that have both sides; only their lines are compared, one host
+/// per thread (hosts are independent), each in a table sized for its lines up front so it is
+/// never rehashed (a rehash reads every message again).
 pub fn host_overlaps(tl: &Timeline) -> Vec<HostOverlap<'_>> {
-    let mut slots: FastMap<(&str, &str), Slot> = FastMap::default();
+    // Per host: has journald lines, has syslog lines, the candidate events in time order.
+    let mut by_host: FastMap<&str, (bool, bool, Vec<usize>)> = FastMap::default();
     for (i, e) in tl.events.iter().enumerate() {
         let is_j = e.source == JOURNALD;
         let is_s = e.source.starts_with(SYSLOG_PREFIX);
@@ -136,48 +143,64 @@ pub fn host_overlaps(tl: &Timeline) -> Vec<HostOverlap<'_>> {
             continue;
         }
         let Some(h) = e.host.as_deref() else { continue };
+        let (j, s, idx) = by_host.entry(h).or_default();
+        *j |= is_j;
+        *s |= is_s;
+        idx.push(i);
+    }
+    let mut hosts: Vec<(&str, Vec<usize>)> = by_host
+        .into_iter()
+        .filter(|(_, (j, s, _))| *j && *s)
+        .map(|(h, (_, _, idx))| (h, idx))
+        .collect();
+    hosts.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    hosts
+        .into_par_iter()
+        .filter_map(|(h, idx)| host_overlap(tl, h, &idx))
+        .collect()
+}
+
+/// [`host_overlaps`] for one host's journald and syslog events (`idx`, in time order).
+fn host_overlap<'a>(tl: &'a Timeline, host: &'a str, idx: &[usize]) -> Option<HostOverlap<'a>> {
+    let mut slots: FastMap<&str, Slot> =
+        FastMap::with_capacity_and_hasher(idx.len(), Default::default());
+    for &i in idx {
+        let e = tl.events.get(i)?;
         let text = message_text(&e.message);
         if text.len() < 8 {
             continue;
         }
-        let slot = slots.entry((h, text)).or_default();
-        let side = if is_j { &mut slot.j } else { &mut slot.s };
+        let slot = slots.entry(text).or_default();
+        let side = if e.source == JOURNALD {
+            &mut slot.j
+        } else {
+            &mut slot.s
+        };
         if side.0 == 0 {
             side.1 = i;
         }
         side.0 = side.0.saturating_add(1);
     }
-    let mut pairs: FastMap<&str, Vec<(usize, usize)>> = FastMap::default();
-    for ((h, _), s) in &slots {
-        if s.j.0 == 1 && s.s.0 == 1 {
-            pairs.entry(h).or_default().push((s.j.1, s.s.1));
-        }
-    }
-    let mut hosts: Vec<&str> = pairs.keys().copied().collect();
-    hosts.sort_unstable();
-    let mut out = Vec::new();
-    for h in hosts {
-        let Some(mut ps) = pairs.remove(h) else {
-            continue;
-        };
-        ps.sort_unstable();
-        let mut diffs: Vec<i64> = ps
-            .iter()
-            .filter_map(|(a, b)| Some(tl.events.get(*b)?.ts_us - tl.events.get(*a)?.ts_us))
-            .collect();
-        let Some(m) = median(&mut diffs) else {
-            continue;
-        };
-        let mut dev: Vec<i64> = diffs.iter().map(|d| (d - m).abs()).collect();
-        let spread = median(&mut dev).unwrap_or(0);
-        out.push(HostOverlap {
-            host: h,
-            pairs: ps,
-            offset_us: m,
-            spread_us: spread,
-        });
-    }
-    out
+    let mut ps: Vec<(usize, usize)> = slots
+        .values()
+        .filter(|s| s.j.0 == 1 && s.s.0 == 1)
+        .map(|s| (s.j.1, s.s.1))
+        .collect();
+    drop(slots);
+    ps.sort_unstable();
+    let mut diffs: Vec<i64> = ps
+        .iter()
+        .filter_map(|(a, b)| Some(tl.events.get(*b)?.ts_us - tl.events.get(*a)?.ts_us))
+        .collect();
+    let m = median(&mut diffs)?;
+    let mut dev: Vec<i64> = diffs.iter().map(|d| (d - m).abs()).collect();
+    let spread = median(&mut dev).unwrap_or(0);
+    Some(HostOverlap {
+        host,
+        pairs: ps,
+        offset_us: m,
+        spread_us: spread,
+    })
 }
 
 fn same_host(tl: &Timeline, cfg: &FindingsConfig, out: &mut Vec<Finding>, lower: &mut Vec<Lower>) {
