@@ -101,6 +101,13 @@ fn output_path(out: &Path, written: &str) -> String {
 
 fn build(mut cfg: RunConfig, export: Export) -> Result<ExitCode> {
     let started = Instant::now();
+    // `-j` bounds the whole run: the engine builds on a pool of its own, but the outputs
+    // (sinks in parallel, JSONL/CSV blocks, Parquet columns) run on rayon's global pool,
+    // which otherwise takes every core whatever `-j` says.
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(cfg.build.threads)
+        .build_global()
+        .with_context(|| format!("cannot start {} worker threads", cfg.build.threads))?;
     // Refuse what is bound to fail before spending the build on it.
     if let Some(dir) = &export.parquet {
         tplus_export::check_parquet_target(dir)?;
