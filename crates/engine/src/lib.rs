@@ -176,16 +176,24 @@ fn build_in_pool(
 
     // Anchors for year inference: the span of the events that carry a full, zoned timestamp.
     let anchors = parsed
-        .iter()
-        .flat_map(|p| p.collected.events.iter())
-        .filter(|e| matches!(e.time, TimeValue::Instant(_)) && e.confidence == Confidence::High)
-        .map(|e| match e.time {
-            TimeValue::Instant(t) => t.timestamp_micros(),
-            _ => 0,
+        .par_iter()
+        .flat_map_iter(|p| p.collected.events.iter())
+        .filter_map(|e| match e.time {
+            TimeValue::Instant(t) if e.confidence == Confidence::High => Some(t.timestamp_micros()),
+            _ => None,
         })
-        .fold(None, |acc: Option<(i64, i64)>, t| {
-            Some(acc.map_or((t, t), |(a, b)| (a.min(t), b.max(t))))
-        });
+        .fold(
+            || None,
+            |acc: Option<(i64, i64)>, t| Some(acc.map_or((t, t), |(a, b)| (a.min(t), b.max(t)))),
+        )
+        .reduce(
+            || None,
+            |x, y| match (x, y) {
+                (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
+                (x, None) => x,
+                (None, y) => y,
+            },
+        );
 
     // Rotated sets are resolved newest file first, each older file bounded by the first
     // date of the next newer one; sets and single files run in parallel.
