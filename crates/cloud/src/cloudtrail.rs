@@ -818,7 +818,7 @@ const TARGET_KEYS: [&str; 28] = [
 /// text without building a `Value`. Anything unusual (duplicate members, members of
 /// another type than expected, the rarer nested shapes) fails or is flagged, and the
 /// `Value` path decides.
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 struct Targets<'a> {
     #[serde(borrow, default, rename = "userName")]
     f_user_name: StrOnly<'a>,
@@ -894,7 +894,7 @@ struct Targets<'a> {
     delete_flow_logs: Option<&'a RawValue>,
 }
 
-impl Targets<'_> {
+impl<'a> Targets<'a> {
     fn get(&self, k: &str) -> &StrOnly<'_> {
         match k {
             "userName" => &self.f_user_name,
@@ -928,6 +928,41 @@ impl Targets<'_> {
             _ => &self.f_key,
         }
     }
+    /// The string member named `k` and its bit among them, for [`walk_targets`].
+    fn str_mut(&mut self, k: &str) -> Option<(&mut StrOnly<'a>, u64)> {
+        Some(match k {
+            "userName" => (&mut self.f_user_name, 1 << 0),
+            "roleName" => (&mut self.f_role_name, 1 << 1),
+            "groupName" => (&mut self.f_group_name, 1 << 2),
+            "policyArn" => (&mut self.f_policy_arn, 1 << 3),
+            "roleArn" => (&mut self.f_role_arn, 1 << 4),
+            "bucketName" => (&mut self.f_bucket_name, 1 << 5),
+            "instanceId" => (&mut self.f_instance_id, 1 << 6),
+            "name" => (&mut self.f_name, 1 << 7),
+            "trailName" => (&mut self.f_trail_name, 1 << 8),
+            "detectorId" => (&mut self.f_detector_id, 1 << 9),
+            "functionName" => (&mut self.f_function_name, 1 << 10),
+            "secretId" => (&mut self.f_secret_id, 1 << 11),
+            "keyId" => (&mut self.f_key_id, 1 << 12),
+            "logGroupName" => (&mut self.f_log_group_name, 1 << 13),
+            "groupId" => (&mut self.f_group_id, 1 << 14),
+            "keyName" => (&mut self.f_key_name, 1 << 15),
+            "dBInstanceIdentifier" => (&mut self.f_d_b_instance_identifier, 1 << 16),
+            "clusterName" => (&mut self.f_cluster_name, 1 << 17),
+            "repositoryName" => (&mut self.f_repository_name, 1 << 18),
+            "tableName" => (&mut self.f_table_name, 1 << 19),
+            "queueUrl" => (&mut self.f_queue_url, 1 << 20),
+            "topicArn" => (&mut self.f_topic_arn, 1 << 21),
+            "stackName" => (&mut self.f_stack_name, 1 << 22),
+            "resourceArn" => (&mut self.f_resource_arn, 1 << 23),
+            "resolverQueryLogConfigId" => (&mut self.f_resolver_query_log_config_id, 1 << 24),
+            "accountId" => (&mut self.f_account_id, 1 << 25),
+            "documentName" => (&mut self.f_document_name, 1 << 26),
+            "target" => (&mut self.f_target, 1 << 27),
+            "key" => (&mut self.f_key, 1 << 28),
+            _ => return None,
+        })
+    }
     fn arrays(&self) -> [&Option<Vec<StrOnly<'_>>>; 5] {
         [
             &self.f_flow_log_ids,
@@ -945,7 +980,10 @@ fn target_from_raw(raw: &str) -> Option<Option<String>> {
     if !raw.starts_with('{') {
         return None;
     }
-    let t: Targets = serde_json::from_str(raw).ok()?;
+    let t = match walk_targets(raw) {
+        Some(t) => t,
+        None => serde_json::from_str::<Targets>(raw).ok()?,
+    };
     if t.instances_set.is_some() || t.delete_flow_logs.is_some() {
         return None;
     }
@@ -971,6 +1009,45 @@ fn target_from_raw(raw: &str) -> Option<Option<String>> {
         }
     }
     Some(None)
+}
+
+/// [`Targets`] read by [`Walk`] as serde_json reads them, for the common shape: string or
+/// literal members, `null` arrays; anything else is `None` and serde_json reads them.
+fn walk_targets(raw: &str) -> Option<Targets<'_>> {
+    let mut w = Walk::new(raw);
+    let mut t = Targets::default();
+    w.object(|k, w| {
+        if let Some((slot, bit)) = t.str_mut(k) {
+            // What `StrOnly` reads, but numbers (parsed by serde_json, which may refuse
+            // one) and structures are left to serde_json.
+            *slot = StrOnly(w.str_or_literal()?.map(Cow::Borrowed));
+            return Some(bit);
+        }
+        match k {
+            "flowLogIds"
+            | "names"
+            | "parameterNames"
+            | "secretIdList"
+            | "instanceIds"
+            | "instancesSet"
+            | "DeleteFlowLogsRequest" => {
+                // Only `null` (absent) is read here.
+                w.raw()?.is_none().then_some(())?;
+                Some(match k {
+                    "flowLogIds" => 1 << 40,
+                    "names" => 1 << 41,
+                    "parameterNames" => 1 << 42,
+                    "secretIdList" => 1 << 43,
+                    "instanceIds" => 1 << 44,
+                    "instancesSet" => 1 << 45,
+                    _ => 1 << 46,
+                })
+            }
+            _ => w.ignore(),
+        }
+    })?;
+    w.ws();
+    (w.pos() == raw.len()).then_some(t)
 }
 
 /// A JSON string, borrowed when it can be; any other value reads as absent (as
@@ -1705,6 +1782,65 @@ mod tests {
                 u.push_str(&FULL[i..]);
                 walk_agrees(&u);
             }
+        }
+    }
+
+    /// What target_from_raw reads of [`Targets`].
+    fn targets_view(t: &Targets<'_>) -> String {
+        let strs: Vec<Option<&str>> = TARGET_KEYS
+            .iter()
+            .chain(["key"].iter())
+            .map(|k| t.get(k).0.as_deref())
+            .collect();
+        let arrays: Vec<Option<Vec<Option<&str>>>> = t
+            .arrays()
+            .iter()
+            .map(|a| {
+                a.as_ref()
+                    .map(|v| v.iter().map(|x| x.0.as_deref()).collect())
+            })
+            .collect();
+        format!(
+            "{strs:?} {arrays:?} {:?} {:?}",
+            t.instances_set.map(RawValue::get),
+            t.delete_flow_logs.map(RawValue::get)
+        )
+    }
+
+    #[test]
+    fn targets_walked_as_serde_json_reads_them() {
+        let base = r#"{"bucketName":"b","key":"k/é","x":{"y":[1,2.5,"\"z"]},"name":true,"roleArn":null,"flowLogIds":null,"instancesSet":null,"keyId":"a:b"}"#;
+        let mut cases: Vec<String> = vec![
+            base.to_owned(),
+            r#"{"userName":"u"}"#.to_owned(),
+            r#"{"userName":"u","userName":"v"}"#.to_owned(),
+            r#"{"userName":1e400}"#.to_owned(),
+            r#"{"userName":"a\"b"}"#.to_owned(),
+            r#"{"names":["a","b"]}"#.to_owned(),
+            r#"{"instancesSet":{"items":[]}}"#.to_owned(),
+            r#"{"target":"t"} "#.to_owned(),
+        ];
+        for (i, _) in base.char_indices() {
+            for b in ["{", "}", "\"", ",", ":", "1", "t", " ", "\\"] {
+                cases.push(format!("{}{b}{}", &base[..i], &base[i..]));
+            }
+        }
+        let mut walked = 0;
+        for c in &cases {
+            if let Some(t) = walk_targets(c) {
+                walked += 1;
+                let s: Targets = serde_json::from_str(c)
+                    .unwrap_or_else(|e| panic!("walked what serde_json refuses ({e}): {c}"));
+                assert_eq!(targets_view(&t), targets_view(&s), "{c}");
+            }
+        }
+        assert!(walk_targets(base).is_some() && walked > 2, "{walked}");
+        for c in [
+            r#"{"userName":"u","userName":"v"}"#,
+            r#"{"userName":1}"#,
+            r#"{"names":["a"]}"#,
+        ] {
+            assert!(walk_targets(c).is_none(), "{c}");
         }
     }
 

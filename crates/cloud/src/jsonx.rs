@@ -24,7 +24,16 @@ impl<'a> Text<'a> {
     }
     /// The text when it is not empty.
     pub(crate) fn non_empty(&self) -> Option<&str> {
-        self.get().filter(|s| !s.trim().is_empty())
+        self.get().filter(|s| has_non_space(s))
+    }
+}
+
+/// `!s.trim().is_empty()`, without trimming when the first byte already settles it (an
+/// ASCII character that is not white space).
+pub(crate) fn has_non_space(s: &str) -> bool {
+    match s.as_bytes().first() {
+        Some(&b) if b.is_ascii() && !(b as char).is_whitespace() => true,
+        _ => !s.trim().is_empty(),
     }
 }
 
@@ -162,20 +171,25 @@ const SECRET_WORDS: [&str; 11] = [
     "keymaterial",
 ];
 
-/// Whether one of [`SECRET_WORDS`] occurs in `norm` (at most 64 bytes, already folded).
-/// Every word starts with one of six letters, so each position is tried only against the
-/// words starting with its byte: far cheaper for a key of a few bytes than eleven searches.
+/// Whether one of [`SECRET_WORDS`] occurs in `norm` (already folded). Each position is
+/// tried only against the words starting with its two bytes: a key of a few bytes costs a
+/// comparison per byte rather than eleven searches.
 fn contains_secret_word(norm: &[u8]) -> bool {
-    (0..norm.len()).any(|i| {
+    // The shortest word ("token") has five bytes.
+    let last = norm.len().saturating_sub(4);
+    (0..last).any(|i| {
         let rest = norm.get(i..).unwrap_or_default();
-        let words: &[&str] = match rest.first() {
-            Some(b'p') => &["password", "passwd", "privatekey", "passphrase"],
-            Some(b's') => &["secret"],
-            Some(b't') => &["token"],
-            Some(b'a') => &["accesskeyid", "apikey", "authorization"],
-            Some(b'c') => &["credential"],
-            Some(b'k') => &["keymaterial"],
-            _ => &[],
+        let words: &[&str] = match rest {
+            [b'p', b'a', ..] => &["password", "passwd", "passphrase"],
+            [b'p', b'r', ..] => &["privatekey"],
+            [b's', b'e', ..] => &["secret"],
+            [b't', b'o', ..] => &["token"],
+            [b'a', b'c', ..] => &["accesskeyid"],
+            [b'a', b'p', ..] => &["apikey"],
+            [b'a', b'u', ..] => &["authorization"],
+            [b'c', b'r', ..] => &["credential"],
+            [b'k', b'e', ..] => &["keymaterial"],
+            _ => return false,
         };
         words.iter().any(|w| rest.starts_with(w.as_bytes()))
     })
@@ -353,15 +367,13 @@ impl<'a> Compact<'a> {
     /// A string without escapes at `i` (on its quote); its contents.
     fn string(&mut self) -> Option<&'a str> {
         let start = self.i + 1;
-        let rel = memchr::memchr2(b'"', b'\\', self.b.get(start..)?)?;
-        let end = start + rel;
+        // The first quote, backslash or control character: only a quote ends a string
+        // written as is.
+        let end = start + crate::walk::next_special(self.b.get(start..)?)?;
         if self.b.get(end) != Some(&b'"') {
             return None;
         }
         let s = self.raw.get(start..end)?;
-        if s.bytes().any(|c| c < 0x20) {
-            return None;
-        }
         self.i = end + 1;
         Some(s)
     }
@@ -643,6 +655,20 @@ mod tests {
         assert!(t.a.get().is_none() && t.b.0.get().is_none());
         let t: T = serde_json::from_str(r#"{"a":12}"#).unwrap();
         assert_eq!(t.a.get(), Some("12"));
+    }
+
+    #[test]
+    fn non_space_as_trim_says() {
+        for s in [
+            "", " ", "\t", "\u{b}", "\u{c}", "\u{85}", "\u{a0}", "\u{3000}", " a", "a", "\u{a0}x",
+            "é", "\u{1c}", "\u{7f}", "\n\r", ".",
+        ] {
+            assert_eq!(has_non_space(s), !s.trim().is_empty(), "{s:?}");
+        }
+        for b in 0u8..128 {
+            let s = (b as char).to_string();
+            assert_eq!(has_non_space(&s), !s.trim().is_empty(), "{b}");
+        }
     }
 
     #[test]

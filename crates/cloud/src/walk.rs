@@ -231,6 +231,19 @@ impl<'a> Walk<'a> {
         }
     }
 
+    /// After white space, a plain string, or a literal (`true`, `false`, `null`) read as
+    /// absent; anything else is `None`: serde_json decides.
+    pub(crate) fn str_or_literal(&mut self) -> Option<Option<&'a str>> {
+        self.ws();
+        match self.peek()? {
+            b'"' => self.plain_str().map(Some),
+            b't' => self.literal("true").map(|()| None),
+            b'f' => self.literal("false").map(|()| None),
+            b'n' => self.literal("null").map(|()| None),
+            _ => None,
+        }
+    }
+
     /// After white space, a value read as `Option<&RawValue>`: `null` is absent, anything
     /// else is its text.
     pub(crate) fn raw(&mut self) -> Option<Option<&'a str>> {
@@ -296,7 +309,7 @@ impl<'a> Walk<'a> {
 }
 
 /// Offset of the first `"`, `\` or control character in `b`.
-fn next_special(b: &[u8]) -> Option<usize> {
+pub(crate) fn next_special(b: &[u8]) -> Option<usize> {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
     let mut i = 0;
