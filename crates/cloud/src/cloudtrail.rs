@@ -203,8 +203,15 @@ fn walk_opt<'a, T>(
 /// One record read by [`Walk`] (the same `Record` serde_json gives, see [`crate::walk`]) and
 /// where it ends; `None` hands the record to serde_json.
 fn walk_record(t: &str) -> Option<(Record<'_>, usize)> {
-    let mut w = Walk::new(t);
     let mut r = Record::default();
+    let end = walk_record_into(t, &mut r)?;
+    Some((r, end))
+}
+
+/// [`walk_record`] into a default record `r` (left in any state when `None`), so a record
+/// read into its place in a vector is not moved there.
+fn walk_record_into<'a>(t: &'a str, r: &mut Record<'a>) -> Option<usize> {
+    let mut w = Walk::new(t);
     w.object(|k, w| {
         Some(match k {
             "eventVersion" => {
@@ -336,7 +343,7 @@ fn walk_record(t: &str) -> Option<(Record<'_>, usize)> {
             _ => w.ignore()?,
         })
     })?;
-    Some((r, w.pos()))
+    Some(w.pos())
 }
 
 fn walk_user_identity<'a>(w: &mut Walk<'a>) -> Option<UserIdentity<'a>> {
@@ -588,7 +595,21 @@ impl<'a> Framed<'a> for Records<'_, 'a> {
                 // `tail` ends the input and starts with `{`, so it is a suffix on a
                 // character boundary.
                 let t = text.get(text.len().checked_sub(tail.len())?..)?;
-                match walk_record(t) {
+                let walked = match &mut self.held {
+                    Some(h) => {
+                        // Read in place: a record is about a kilobyte.
+                        h.push(Pending::Read(Record::default(), loc));
+                        if let Some(Pending::Read(r, _)) = h.last_mut() {
+                            if let Some(end) = walk_record_into(t, r) {
+                                return Some(end);
+                            }
+                        }
+                        h.pop();
+                        None
+                    }
+                    None => walk_record(t),
+                };
+                match walked {
                     Some(read) => read,
                     None => {
                         let mut stream =

@@ -312,8 +312,9 @@ impl<'a> Walk<'a> {
 pub(crate) fn next_special(b: &[u8]) -> Option<usize> {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
-    let mut i = 0;
-    while let Some(chunk) = b.get(i..i + 8) {
+    let chunks = b.chunks_exact(8);
+    let i = b.len() - chunks.remainder().len();
+    for (k, chunk) in chunks.enumerate() {
         let mut a = [0u8; 8];
         a.copy_from_slice(chunk);
         let w = u64::from_le_bytes(a);
@@ -324,9 +325,8 @@ pub(crate) fn next_special(b: &[u8]) -> Option<usize> {
         let slash = s.wrapping_sub(LO) & !s;
         let m = (ctrl | quote | slash) & HI;
         if m != 0 {
-            return Some(i + (m.trailing_zeros() / 8) as usize);
+            return Some(k * 8 + (m.trailing_zeros() / 8) as usize);
         }
-        i += 8;
     }
     b.get(i..)?
         .iter()
