@@ -635,6 +635,19 @@ impl<'a> Framed<'a> for Records<'_, 'a> {
 }
 
 fn record(bytes: &[u8], loc: Location, sink: &mut dyn RecordSink) {
+    // A line or lone record the walker reads whole (what follows it is white space, all
+    // serde_json allows) is the record serde_json would give.
+    if let Ok(t) = std::str::from_utf8(bytes) {
+        if let Some((rec, end)) = walk_record(t) {
+            let rest = t.as_bytes().get(end..).unwrap_or_default();
+            if rest
+                .iter()
+                .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+            {
+                return handle(&rec, loc, sink);
+            }
+        }
+    }
     let rec: Record = match serde_json::from_slice(bytes) {
         Ok(r) => r,
         Err(e) => {
@@ -1770,6 +1783,37 @@ mod tests {
             "{\"eventName\":\"a\tb\"}",
         ] {
             assert!(!walk_agrees(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn lone_records_read_as_before() {
+        // `record` with the walker against serde_json alone, on lines with and without
+        // what serde_json refuses after the value.
+        let serde_only = |bytes: &[u8]| {
+            let mut c = tplus_model::Collected::default();
+            match serde_json::from_slice::<Record>(bytes) {
+                Ok(r) => handle(&r, Location::record(0, 0), &mut c),
+                Err(e) => c.error(
+                    Location::record(0, 0),
+                    format!("not a readable CloudTrail record: {}", de_error(&e)),
+                ),
+            }
+            format!("{c:?}")
+        };
+        let r = rec("CreateUser", "");
+        for t in [
+            r.clone(),
+            format!("{r} \t\r\n"),
+            format!("{r} x"),
+            format!("{r}{{}}"),
+            format!(" {r}"),
+            FULL.to_owned(),
+            r.replacen("CreateUser", "Create\\u0055ser", 1),
+        ] {
+            let mut c = tplus_model::Collected::default();
+            record(t.as_bytes(), Location::record(0, 0), &mut c);
+            assert_eq!(format!("{c:?}"), serde_only(t.as_bytes()), "{t}");
         }
     }
 
