@@ -8,12 +8,17 @@
 //! CloudTrail", the record in `detail`). Digest files (`digestStartTime`, `logFiles`) are
 //! integrity data: their one document is counted as one skipped record.
 //!
-//! Each record is deserialised alone into borrowed typed structs. In a wrapping array
+//! Each record is read alone into borrowed typed structs: by `crate::walk` for the common
+//! shape (plain strings, no duplicate members), else by serde_json. In a wrapping array
 //! (`{"Records":[...]}`, a bare array) the deserialiser reads each element in place and so
 //! finds where it ends; what it cannot read goes back to the byte scanner and is framed,
-//! read and reported as a located error exactly as a lone record would be. Request and
+//! read and reported as a located error exactly as a lone record would be. The array of a
+//! delivery file is read before the document around it is checked, its records held until
+//! then (see `frame::read_ahead`), so the file is scanned once. Request and
 //! response bodies stay raw text: masked and cut to an excerpt in one pass when simple,
 //! parsed as a `serde_json::Value` only when that pass declines or a field is looked up.
+
+use std::borrow::Cow;
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -24,7 +29,8 @@ use tplus_model::{
 };
 
 use crate::frame::{frame_with, Framed, Item};
-use crate::jsonx::{de_error, raw_to_value, Body, Text};
+use crate::jsonx::{de_error, raw_str_to_value, Body, Text};
+use crate::walk::Walk;
 
 /// The format id.
 pub const ID: &str = "aws.cloudtrail";
@@ -137,14 +143,14 @@ struct Record<'a> {
     session_credential_from_console: Text<'a>,
     #[serde(borrow, default)]
     user_identity: Option<UserIdentity<'a>>,
-    #[serde(borrow, default)]
-    request_parameters: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    response_elements: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    additional_event_data: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    insight_details: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "raw_text")]
+    request_parameters: Option<&'a str>,
+    #[serde(borrow, default, deserialize_with = "raw_text")]
+    response_elements: Option<&'a str>,
+    #[serde(borrow, default, deserialize_with = "raw_text")]
+    additional_event_data: Option<&'a str>,
+    #[serde(borrow, default, deserialize_with = "raw_text")]
+    insight_details: Option<&'a str>,
     #[serde(borrow, default)]
     resources: Option<Vec<Resource<'a>>>,
     /// A log shipper's copy of the time (Logstash, Filebeat).
@@ -153,13 +159,13 @@ struct Record<'a> {
     // Digest files.
     #[serde(borrow, default)]
     digest_start_time: Text<'a>,
-    #[serde(borrow, default)]
-    log_files: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "raw_text")]
+    log_files: Option<&'a str>,
     // EventBridge envelope.
     #[serde(borrow, default, rename = "detail-type")]
     detail_type: Text<'a>,
-    #[serde(borrow, default)]
-    detail: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "raw_text")]
+    detail: Option<&'a str>,
     #[serde(borrow, default)]
     time: Text<'a>,
     #[serde(borrow, default)]
@@ -169,6 +175,275 @@ struct Record<'a> {
     cloudtrail_event: Text<'a>,
     #[serde(borrow, default, rename = "EventTime")]
     lookup_event_time: Text<'a>,
+}
+
+/// An optional member kept as its raw JSON text, as `Option<&RawValue>` reads it (`null` is
+/// absent).
+fn raw_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<&'de str>, D::Error> {
+    Ok(Option::<&'de RawValue>::deserialize(d)?.map(RawValue::get))
+}
+
+/// A [`Text`] read by [`Walk::text`].
+fn walk_text<'a>(w: &mut Walk<'a>) -> Option<Text<'a>> {
+    Some(Text(w.text()?.map(Cow::Borrowed)))
+}
+
+/// An optional struct member read by [`Walk`]: `null` is `None`, an object is read by `read`.
+fn walk_opt<'a, T>(
+    w: &mut Walk<'a>,
+    read: impl FnOnce(&mut Walk<'a>) -> Option<T>,
+) -> Option<Option<T>> {
+    if w.null_or_object()? {
+        Some(None)
+    } else {
+        read(w).map(Some)
+    }
+}
+
+/// One record read by [`Walk`] (the same `Record` serde_json gives, see [`crate::walk`]) and
+/// where it ends; `None` hands the record to serde_json.
+fn walk_record(t: &str) -> Option<(Record<'_>, usize)> {
+    let mut r = Record::default();
+    let end = walk_record_into(t, &mut r)?;
+    Some((r, end))
+}
+
+/// [`walk_record`] into a default record `r` (left in any state when `None`), so a record
+/// read into its place in a vector is not moved there.
+fn walk_record_into<'a>(t: &'a str, r: &mut Record<'a>) -> Option<usize> {
+    let mut w = Walk::new(t);
+    w.object(|k, w| {
+        Some(match k {
+            "eventVersion" => {
+                r.event_version = walk_text(w)?;
+                1 << 0
+            }
+            "eventTime" => {
+                r.event_time = walk_text(w)?;
+                1 << 1
+            }
+            "eventSource" => {
+                r.event_source = walk_text(w)?;
+                1 << 2
+            }
+            "eventName" => {
+                r.event_name = walk_text(w)?;
+                1 << 3
+            }
+            "awsRegion" => {
+                r.aws_region = walk_text(w)?;
+                1 << 4
+            }
+            "sourceIPAddress" => {
+                r.source_ip_address = walk_text(w)?;
+                1 << 5
+            }
+            "userAgent" => {
+                r.user_agent = walk_text(w)?;
+                1 << 6
+            }
+            "errorCode" => {
+                r.error_code = walk_text(w)?;
+                1 << 7
+            }
+            "errorMessage" => {
+                r.error_message = walk_text(w)?;
+                1 << 8
+            }
+            "eventID" => {
+                r.event_id = walk_text(w)?;
+                1 << 9
+            }
+            "eventType" => {
+                r.event_type = walk_text(w)?;
+                1 << 10
+            }
+            "eventCategory" => {
+                r.event_category = walk_text(w)?;
+                1 << 11
+            }
+            "readOnly" => {
+                r.read_only = walk_text(w)?;
+                1 << 12
+            }
+            "recipientAccountId" => {
+                r.recipient_account_id = walk_text(w)?;
+                1 << 13
+            }
+            "requestID" => {
+                r.request_id = walk_text(w)?;
+                1 << 14
+            }
+            "sharedEventID" => {
+                r.shared_event_id = walk_text(w)?;
+                1 << 15
+            }
+            "sessionCredentialFromConsole" => {
+                r.session_credential_from_console = walk_text(w)?;
+                1 << 16
+            }
+            "userIdentity" => {
+                r.user_identity = walk_opt(w, walk_user_identity)?;
+                1 << 17
+            }
+            "requestParameters" => {
+                r.request_parameters = w.raw()?;
+                1 << 18
+            }
+            "responseElements" => {
+                r.response_elements = w.raw()?;
+                1 << 19
+            }
+            "additionalEventData" => {
+                r.additional_event_data = w.raw()?;
+                1 << 20
+            }
+            "insightDetails" => {
+                r.insight_details = w.raw()?;
+                1 << 21
+            }
+            // Rare enough to leave to serde_json.
+            "resources" => return None,
+            "@timestamp" => {
+                r.shipper_timestamp = walk_text(w)?;
+                1 << 23
+            }
+            "digestStartTime" => {
+                r.digest_start_time = walk_text(w)?;
+                1 << 24
+            }
+            "logFiles" => {
+                r.log_files = w.raw()?;
+                1 << 25
+            }
+            "detail-type" => {
+                r.detail_type = walk_text(w)?;
+                1 << 26
+            }
+            "detail" => {
+                r.detail = w.raw()?;
+                1 << 27
+            }
+            "time" => {
+                r.time = walk_text(w)?;
+                1 << 28
+            }
+            "id" => {
+                r.id = walk_text(w)?;
+                1 << 29
+            }
+            "CloudTrailEvent" => {
+                r.cloudtrail_event = walk_text(w)?;
+                1 << 30
+            }
+            "EventTime" => {
+                r.lookup_event_time = walk_text(w)?;
+                1 << 31
+            }
+            _ => w.ignore()?,
+        })
+    })?;
+    Some(w.pos())
+}
+
+fn walk_user_identity<'a>(w: &mut Walk<'a>) -> Option<UserIdentity<'a>> {
+    let mut u = UserIdentity::default();
+    w.object(|k, w| {
+        Some(match k {
+            "type" => {
+                u.kind = walk_text(w)?;
+                1 << 0
+            }
+            "arn" => {
+                u.arn = walk_text(w)?;
+                1 << 1
+            }
+            "userName" => {
+                u.user_name = walk_text(w)?;
+                1 << 2
+            }
+            "principalId" => {
+                u.principal_id = walk_text(w)?;
+                1 << 3
+            }
+            "accountId" => {
+                u.account_id = walk_text(w)?;
+                1 << 4
+            }
+            "accessKeyId" => {
+                u.access_key_id = walk_text(w)?;
+                1 << 5
+            }
+            "invokedBy" => {
+                u.invoked_by = walk_text(w)?;
+                1 << 6
+            }
+            "sourceIdentity" => {
+                u.source_identity = walk_text(w)?;
+                1 << 7
+            }
+            "sessionContext" => {
+                u.session_context = walk_opt(w, walk_session_context)?;
+                1 << 8
+            }
+            _ => w.ignore()?,
+        })
+    })?;
+    Some(u)
+}
+
+fn walk_session_context<'a>(w: &mut Walk<'a>) -> Option<SessionContext<'a>> {
+    let mut c = SessionContext::default();
+    w.object(|k, w| {
+        Some(match k {
+            "sessionIssuer" => {
+                c.session_issuer = walk_opt(w, |w| {
+                    let mut i = SessionIssuer::default();
+                    w.object(|k, w| {
+                        Some(match k {
+                            "type" => {
+                                i.kind = walk_text(w)?;
+                                1 << 0
+                            }
+                            "arn" => {
+                                i.arn = walk_text(w)?;
+                                1 << 1
+                            }
+                            "userName" => {
+                                i.user_name = walk_text(w)?;
+                                1 << 2
+                            }
+                            _ => w.ignore()?,
+                        })
+                    })?;
+                    Some(i)
+                })?;
+                1 << 0
+            }
+            "attributes" => {
+                c.attributes = walk_opt(w, |w| {
+                    let mut a = SessionAttributes::default();
+                    w.object(|k, w| {
+                        Some(match k {
+                            "mfaAuthenticated" => {
+                                a.mfa_authenticated = walk_text(w)?;
+                                1 << 0
+                            }
+                            _ => w.ignore()?,
+                        })
+                    })?;
+                    Some(a)
+                })?;
+                1 << 1
+            }
+            "sourceIdentity" => {
+                c.source_identity = walk_text(w)?;
+                1 << 2
+            }
+            _ => w.ignore()?,
+        })
+    })?;
+    Some(c)
 }
 
 /// Which wrapper a record came in, kept as the `shape` attribute.
@@ -206,7 +481,16 @@ impl Parser for CloudTrail {
         // Valid UTF-8 as a whole (checked once, fast for ASCII) lets the deserialiser skip
         // checking each string again.
         let text = std::str::from_utf8(data).ok();
-        frame_with(data, &["Records", "Events"], &mut Records { sink, text });
+        frame_with(
+            data,
+            &["Records", "Events"],
+            &mut Records {
+                sink,
+                text,
+                held: None,
+                read_ahead: true,
+            },
+        );
     }
     fn dedup_by_event_id(&self) -> bool {
         true
@@ -239,18 +523,63 @@ fn sniff(head: &[u8]) -> Sniff {
 }
 
 /// Hands framed records to the sink; the elements of a wrapping array are parsed in place.
-struct Records<'s, 't> {
+struct Records<'s, 'a> {
     sink: &'s mut dyn RecordSink,
     /// The whole input when it is valid UTF-8.
-    text: Option<&'t str>,
+    text: Option<&'a str>,
+    /// What is held back while the framer reads ahead (see [`Framed::hold`]): records
+    /// read but not yet turned into events, so nothing is built that may be dropped.
+    held: Option<Vec<Pending<'a>>>,
+    /// Whether to let the framer read ahead (always, but for the tests that compare).
+    read_ahead: bool,
 }
 
-impl<'a> Framed<'a> for Records<'_, 'a> {
-    fn item(&mut self, item: Item<'a>) {
+/// A framed piece held back, in input order.
+// One vector in input order; boxing the record would allocate per record.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+enum Pending<'a> {
+    /// An element read in place.
+    Read(Record<'a>, Location),
+    /// Anything else the framer handed over.
+    Item(Item<'a>),
+}
+
+impl<'a> Records<'_, 'a> {
+    fn handle(&mut self, item: Item<'a>) {
         match item {
             Item::Record(bytes, loc) => record(bytes, loc, self.sink),
             Item::Error(loc, msg) => self.sink.error(loc, msg),
             Item::Skip(loc, why) => self.sink.skipped(loc, why),
+        }
+    }
+}
+
+impl<'a> Framed<'a> for Records<'_, 'a> {
+    fn item(&mut self, item: Item<'a>) {
+        match &mut self.held {
+            Some(h) => h.push(Pending::Item(item)),
+            None => self.handle(item),
+        }
+    }
+
+    fn hold(&mut self) -> bool {
+        if self.read_ahead {
+            self.held = Some(Vec::new());
+        }
+        self.read_ahead
+    }
+
+    fn release(&mut self, keep: bool) {
+        let Some(held) = self.held.take() else { return };
+        if !keep {
+            return;
+        }
+        for p in held {
+            match p {
+                Pending::Read(rec, loc) => handle(&rec, loc, self.sink),
+                Pending::Item(item) => self.handle(item),
+            }
         }
     }
 
@@ -266,9 +595,29 @@ impl<'a> Framed<'a> for Records<'_, 'a> {
                 // `tail` ends the input and starts with `{`, so it is a suffix on a
                 // character boundary.
                 let t = text.get(text.len().checked_sub(tail.len())?..)?;
-                let mut stream = serde_json::Deserializer::from_str(t).into_iter::<Record<'a>>();
-                let rec = stream.next()?.ok()?;
-                (rec, stream.byte_offset())
+                let walked = match &mut self.held {
+                    Some(h) => {
+                        // Read in place: a record is about a kilobyte.
+                        h.push(Pending::Read(Record::default(), loc));
+                        if let Some(Pending::Read(r, _)) = h.last_mut() {
+                            if let Some(end) = walk_record_into(t, r) {
+                                return Some(end);
+                            }
+                        }
+                        h.pop();
+                        None
+                    }
+                    None => walk_record(t),
+                };
+                match walked {
+                    Some(read) => read,
+                    None => {
+                        let mut stream =
+                            serde_json::Deserializer::from_str(t).into_iter::<Record<'a>>();
+                        let rec = stream.next()?.ok()?;
+                        (rec, stream.byte_offset())
+                    }
+                }
             }
             None => {
                 let mut stream =
@@ -277,12 +626,28 @@ impl<'a> Framed<'a> for Records<'_, 'a> {
                 (rec, stream.byte_offset())
             }
         };
-        handle(&rec, loc, self.sink);
+        match &mut self.held {
+            Some(h) => h.push(Pending::Read(rec, loc)),
+            None => handle(&rec, loc, self.sink),
+        }
         Some(end)
     }
 }
 
 fn record(bytes: &[u8], loc: Location, sink: &mut dyn RecordSink) {
+    // A line or lone record the walker reads whole (what follows it is white space, all
+    // serde_json allows) is the record serde_json would give.
+    if let Ok(t) = std::str::from_utf8(bytes) {
+        if let Some((rec, end)) = walk_record(t) {
+            let rest = t.as_bytes().get(end..).unwrap_or_default();
+            if rest
+                .iter()
+                .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+            {
+                return handle(&rec, loc, sink);
+            }
+        }
+    }
     let rec: Record = match serde_json::from_slice(bytes) {
         Ok(r) => r,
         Err(e) => {
@@ -324,7 +689,7 @@ fn handle(rec: &Record<'_>, loc: Location, sink: &mut dyn RecordSink) {
         let Some(detail) = rec.detail.filter(|_| dt.contains("CloudTrail")) else {
             return sink.skipped(loc, NOT_CLOUDTRAIL_SKIP);
         };
-        let inner_rec: Record = match serde_json::from_str(detail.get()) {
+        let inner_rec: Record = match serde_json::from_str(detail) {
             Ok(r) => r,
             Err(e) => {
                 return sink.error(
@@ -487,7 +852,7 @@ const TARGET_KEYS: [&str; 28] = [
 /// text without building a `Value`. Anything unusual (duplicate members, members of
 /// another type than expected, the rarer nested shapes) fails or is flagged, and the
 /// `Value` path decides.
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 struct Targets<'a> {
     #[serde(borrow, default, rename = "userName")]
     f_user_name: StrOnly<'a>,
@@ -563,7 +928,7 @@ struct Targets<'a> {
     delete_flow_logs: Option<&'a RawValue>,
 }
 
-impl Targets<'_> {
+impl<'a> Targets<'a> {
     fn get(&self, k: &str) -> &StrOnly<'_> {
         match k {
             "userName" => &self.f_user_name,
@@ -597,6 +962,41 @@ impl Targets<'_> {
             _ => &self.f_key,
         }
     }
+    /// The string member named `k` and its bit among them, for [`walk_targets`].
+    fn str_mut(&mut self, k: &str) -> Option<(&mut StrOnly<'a>, u64)> {
+        Some(match k {
+            "userName" => (&mut self.f_user_name, 1 << 0),
+            "roleName" => (&mut self.f_role_name, 1 << 1),
+            "groupName" => (&mut self.f_group_name, 1 << 2),
+            "policyArn" => (&mut self.f_policy_arn, 1 << 3),
+            "roleArn" => (&mut self.f_role_arn, 1 << 4),
+            "bucketName" => (&mut self.f_bucket_name, 1 << 5),
+            "instanceId" => (&mut self.f_instance_id, 1 << 6),
+            "name" => (&mut self.f_name, 1 << 7),
+            "trailName" => (&mut self.f_trail_name, 1 << 8),
+            "detectorId" => (&mut self.f_detector_id, 1 << 9),
+            "functionName" => (&mut self.f_function_name, 1 << 10),
+            "secretId" => (&mut self.f_secret_id, 1 << 11),
+            "keyId" => (&mut self.f_key_id, 1 << 12),
+            "logGroupName" => (&mut self.f_log_group_name, 1 << 13),
+            "groupId" => (&mut self.f_group_id, 1 << 14),
+            "keyName" => (&mut self.f_key_name, 1 << 15),
+            "dBInstanceIdentifier" => (&mut self.f_d_b_instance_identifier, 1 << 16),
+            "clusterName" => (&mut self.f_cluster_name, 1 << 17),
+            "repositoryName" => (&mut self.f_repository_name, 1 << 18),
+            "tableName" => (&mut self.f_table_name, 1 << 19),
+            "queueUrl" => (&mut self.f_queue_url, 1 << 20),
+            "topicArn" => (&mut self.f_topic_arn, 1 << 21),
+            "stackName" => (&mut self.f_stack_name, 1 << 22),
+            "resourceArn" => (&mut self.f_resource_arn, 1 << 23),
+            "resolverQueryLogConfigId" => (&mut self.f_resolver_query_log_config_id, 1 << 24),
+            "accountId" => (&mut self.f_account_id, 1 << 25),
+            "documentName" => (&mut self.f_document_name, 1 << 26),
+            "target" => (&mut self.f_target, 1 << 27),
+            "key" => (&mut self.f_key, 1 << 28),
+            _ => return None,
+        })
+    }
     fn arrays(&self) -> [&Option<Vec<StrOnly<'_>>>; 5] {
         [
             &self.f_flow_log_ids,
@@ -614,7 +1014,10 @@ fn target_from_raw(raw: &str) -> Option<Option<String>> {
     if !raw.starts_with('{') {
         return None;
     }
-    let t: Targets = serde_json::from_str(raw).ok()?;
+    let t = match walk_targets(raw) {
+        Some(t) => t,
+        None => serde_json::from_str::<Targets>(raw).ok()?,
+    };
     if t.instances_set.is_some() || t.delete_flow_logs.is_some() {
         return None;
     }
@@ -640,6 +1043,45 @@ fn target_from_raw(raw: &str) -> Option<Option<String>> {
         }
     }
     Some(None)
+}
+
+/// [`Targets`] read by [`Walk`] as serde_json reads them, for the common shape: string or
+/// literal members, `null` arrays; anything else is `None` and serde_json reads them.
+fn walk_targets(raw: &str) -> Option<Targets<'_>> {
+    let mut w = Walk::new(raw);
+    let mut t = Targets::default();
+    w.object(|k, w| {
+        if let Some((slot, bit)) = t.str_mut(k) {
+            // What `StrOnly` reads, but numbers (parsed by serde_json, which may refuse
+            // one) and structures are left to serde_json.
+            *slot = StrOnly(w.str_or_literal()?.map(Cow::Borrowed));
+            return Some(bit);
+        }
+        match k {
+            "flowLogIds"
+            | "names"
+            | "parameterNames"
+            | "secretIdList"
+            | "instanceIds"
+            | "instancesSet"
+            | "DeleteFlowLogsRequest" => {
+                // Only `null` (absent) is read here.
+                w.raw()?.is_none().then_some(())?;
+                Some(match k {
+                    "flowLogIds" => 1 << 40,
+                    "names" => 1 << 41,
+                    "parameterNames" => 1 << 42,
+                    "secretIdList" => 1 << 43,
+                    "instanceIds" => 1 << 44,
+                    "instancesSet" => 1 << 45,
+                    _ => 1 << 46,
+                })
+            }
+            _ => w.ignore(),
+        }
+    })?;
+    w.ws();
+    (w.pos() == raw.len()).then_some(t)
 }
 
 /// A JSON string, borrowed when it can be; any other value reads as absent (as
@@ -899,84 +1341,78 @@ const ATTR_NAMES: [&str; 33] = [
     "user_identity_type",
 ];
 
-/// Attributes gathered by name and turned into the event's map once, in name order: the
+/// Where each name is in [`ATTR_NAMES`]: attributes are set by slot, not looked up by name.
+mod slot {
+    pub(super) const ACCESS_KEY_ID: usize = 0;
+    pub(super) const ACCESS_KEY_KIND: usize = 1;
+    pub(super) const ACCOUNT: usize = 2;
+    pub(super) const ACTOR_ACCOUNT: usize = 3;
+    pub(super) const ACTOR_KIND_BASIS: usize = 4;
+    pub(super) const ADDITIONAL_EVENT_DATA: usize = 5;
+    pub(super) const ERROR_CODE: usize = 6;
+    pub(super) const ERROR_MESSAGE: usize = 7;
+    pub(super) const EVENT_CATEGORY: usize = 8;
+    pub(super) const EVENT_TYPE: usize = 9;
+    pub(super) const EVENT_VERSION: usize = 10;
+    pub(super) const EVENTBRIDGE_ID: usize = 11;
+    pub(super) const INSIGHT_DETAILS: usize = 12;
+    pub(super) const INSIGHT_STATE: usize = 13;
+    pub(super) const INSIGHT_TYPE: usize = 14;
+    pub(super) const INVOKED_BY: usize = 15;
+    pub(super) const MFA_AUTHENTICATED: usize = 16;
+    pub(super) const MFA_USED: usize = 17;
+    pub(super) const PRINCIPAL_ID: usize = 18;
+    pub(super) const READ_ONLY: usize = 19;
+    pub(super) const REGION: usize = 20;
+    pub(super) const REQUEST_ID: usize = 21;
+    pub(super) const REQUEST_PARAMETERS: usize = 22;
+    pub(super) const RESPONSE_ELEMENTS: usize = 23;
+    pub(super) const SESSION_CREDENTIAL_FROM_CONSOLE: usize = 24;
+    pub(super) const SESSION_ISSUER: usize = 25;
+    pub(super) const SESSION_ISSUER_TYPE: usize = 26;
+    pub(super) const SHAPE: usize = 27;
+    pub(super) const SHARED_EVENT_ID: usize = 28;
+    pub(super) const SOURCE_IDENTITY: usize = 29;
+    pub(super) const SOURCE_IP_ADDRESS: usize = 30;
+    pub(super) const USER_AGENT: usize = 31;
+    pub(super) const USER_IDENTITY_TYPE: usize = 32;
+}
+
+/// Attributes gathered by slot and turned into the event's map once, in name order: the
 /// same map as one `insert` per attribute (a later value for a name wins), built without
 /// searching the map per attribute or moving the event around.
 struct Attrs {
     known: [Option<Value>; ATTR_NAMES.len()],
-    /// Names missing from [`ATTR_NAMES`] (none today): kept all the same.
-    other: Vec<(&'static str, Value)>,
+    /// How many slots are set.
+    set: usize,
 }
 
 impl Attrs {
     fn new() -> Self {
         Attrs {
             known: std::array::from_fn(|_| None),
-            other: Vec::new(),
+            set: 0,
         }
     }
 
-    fn put(&mut self, k: &'static str, v: impl Into<Value>) {
-        match attr_index(k).and_then(|i| self.known.get_mut(i)) {
-            Some(slot) => *slot = Some(v.into()),
-            None => self.other.push((k, v.into())),
+    /// Sets the attribute in slot `i` (a [`slot`] constant).
+    fn put(&mut self, i: usize, v: impl Into<Value>) {
+        if let Some(x) = self.known.get_mut(i) {
+            if x.replace(v.into()).is_none() {
+                self.set += 1;
+            }
         }
     }
 
-    fn into_map(self) -> tplus_model::Attributes {
-        let mut a = tplus_model::Attributes::with_capacity(
-            self.known.iter().filter(|x| x.is_some()).count() + self.other.len(),
-        );
-        for (k, x) in ATTR_NAMES.iter().zip(self.known) {
-            if let Some(x) = x {
+    fn into_map(mut self) -> tplus_model::Attributes {
+        let mut a = tplus_model::Attributes::with_capacity(self.set);
+        // Taken slot by slot: moving the whole array into an iterator copies every slot.
+        for (k, x) in ATTR_NAMES.iter().zip(self.known.iter_mut()) {
+            if let Some(x) = x.take() {
                 a.insert(*k, x);
             }
         }
-        // Already in order unless `other` is used; inserting keeps the key order all the same.
-        for (k, x) in self.other {
-            a.insert(k, x);
-        }
         a
-    }
-}
-
-/// Where a name is in [`ATTR_NAMES`].
-fn attr_index(k: &str) -> Option<usize> {
-    match k {
-        "access_key_id" => Some(0),
-        "access_key_kind" => Some(1),
-        "account" => Some(2),
-        "actor_account" => Some(3),
-        "actor_kind_basis" => Some(4),
-        "additional_event_data" => Some(5),
-        "error_code" => Some(6),
-        "error_message" => Some(7),
-        "event_category" => Some(8),
-        "event_type" => Some(9),
-        "event_version" => Some(10),
-        "eventbridge_id" => Some(11),
-        "insight_details" => Some(12),
-        "insight_state" => Some(13),
-        "insight_type" => Some(14),
-        "invoked_by" => Some(15),
-        "mfa_authenticated" => Some(16),
-        "mfa_used" => Some(17),
-        "principal_id" => Some(18),
-        "read_only" => Some(19),
-        "region" => Some(20),
-        "request_id" => Some(21),
-        "request_parameters" => Some(22),
-        "response_elements" => Some(23),
-        "session_credential_from_console" => Some(24),
-        "session_issuer" => Some(25),
-        "session_issuer_type" => Some(26),
-        "shape" => Some(27),
-        "shared_event_id" => Some(28),
-        "source_identity" => Some(29),
-        "source_ip_address" => Some(30),
-        "user_agent" => Some(31),
-        "user_identity_type" => Some(32),
-        _ => None,
     }
 }
 
@@ -1031,37 +1467,37 @@ fn emit(
         ev.lower_confidence(Confidence::Low, "eventTime carries no zone");
     }
     let mut a = Attrs::new();
-    a.put("shape", shape.as_str());
+    a.put(slot::SHAPE, shape.as_str());
     for (k, v) in [
-        ("region", &rec.aws_region),
-        ("account", &rec.recipient_account_id),
-        ("event_type", &rec.event_type),
-        ("event_category", &rec.event_category),
-        ("event_version", &rec.event_version),
-        ("user_agent", &rec.user_agent),
-        ("request_id", &rec.request_id),
-        ("shared_event_id", &rec.shared_event_id),
+        (slot::REGION, &rec.aws_region),
+        (slot::ACCOUNT, &rec.recipient_account_id),
+        (slot::EVENT_TYPE, &rec.event_type),
+        (slot::EVENT_CATEGORY, &rec.event_category),
+        (slot::EVENT_VERSION, &rec.event_version),
+        (slot::USER_AGENT, &rec.user_agent),
+        (slot::REQUEST_ID, &rec.request_id),
+        (slot::SHARED_EVENT_ID, &rec.shared_event_id),
     ] {
         if let Some(s) = v.non_empty() {
             a.put(k, text::excerpt(s, 512).into_owned());
         }
     }
     if let Some(ro) = rec.read_only.get() {
-        a.put("read_only", ro == "true");
+        a.put(slot::READ_ONLY, ro == "true");
     }
     if let Some(id) = envelope_id {
-        a.put("eventbridge_id", id);
+        a.put(slot::EVENTBRIDGE_ID, id);
     }
     let src_ip = rec.source_ip_address.non_empty();
     if let Some(ip) = src_ip {
         ev.src_ip = text::normalise_ip(ip);
         if ev.src_ip.is_none() {
-            a.put("source_ip_address", text::excerpt(ip, 256).into_owned());
+            a.put(slot::SOURCE_IP_ADDRESS, text::excerpt(ip, 256).into_owned());
         }
     }
 
     if insight {
-        let details = raw_to_value(rec.insight_details);
+        let details = raw_str_to_value(rec.insight_details);
         let state = details
             .as_ref()
             .and_then(|d| d.get("state"))
@@ -1079,12 +1515,12 @@ fn emit(
         };
         if let Some(d) = details.as_ref() {
             a.put(
-                "insight_details",
+                slot::INSIGHT_DETAILS,
                 text::excerpt(&d.to_string(), crate::jsonx::BODY_MAX).into_owned(),
             );
         }
-        a.put("insight_type", itype);
-        a.put("insight_state", state);
+        a.put(slot::INSIGHT_TYPE, itype);
+        a.put(slot::INSIGHT_STATE, state);
         ev.timestamp_desc = desc.into();
         ev.action = Some(format!("insight:{service}:{name}"));
         ev.significance = 40;
@@ -1097,34 +1533,34 @@ fn emit(
     let default_ui = UserIdentity::default();
     let (actor, kind, basis) = actor_of(ui.unwrap_or(&default_ui));
     ev.actor_kind = kind;
-    a.put("actor_kind_basis", basis);
+    a.put(slot::ACTOR_KIND_BASIS, basis);
     if let Some(ui) = ui {
         if let Some(t) = ui.kind.non_empty() {
-            a.put("user_identity_type", t);
+            a.put(slot::USER_IDENTITY_TYPE, t);
         }
         if let Some(v) = ui.invoked_by.non_empty() {
-            a.put("invoked_by", v);
+            a.put(slot::INVOKED_BY, v);
         }
         if let Some(v) = ui.principal_id.non_empty() {
-            a.put("principal_id", v);
+            a.put(slot::PRINCIPAL_ID, v);
         }
         if let Some(v) = ui.account_id.non_empty() {
-            a.put("actor_account", v);
+            a.put(slot::ACTOR_ACCOUNT, v);
         }
         if let Some(v) = ui.source_identity.non_empty().or(ui
             .session_context
             .as_ref()
             .and_then(|s| s.source_identity.non_empty()))
         {
-            a.put("source_identity", v);
+            a.put(slot::SOURCE_IDENTITY, v);
         }
         if let Some(sc) = ui.session_context.as_ref() {
             if let Some(i) = sc.session_issuer.as_ref() {
                 if let Some(arn) = i.arn.non_empty() {
-                    a.put("session_issuer", arn);
+                    a.put(slot::SESSION_ISSUER, arn);
                 }
                 if let Some(t) = i.kind.non_empty() {
-                    a.put("session_issuer_type", t);
+                    a.put(slot::SESSION_ISSUER_TYPE, t);
                 }
             }
             if let Some(m) = sc
@@ -1132,7 +1568,7 @@ fn emit(
                 .as_ref()
                 .and_then(|a| a.mfa_authenticated.non_empty())
             {
-                a.put("mfa_authenticated", m == "true");
+                a.put(slot::MFA_AUTHENTICATED, m == "true");
             }
         }
         if let Some(k) = ui.access_key_id.non_empty() {
@@ -1143,26 +1579,26 @@ fn emit(
             } else {
                 "other"
             };
-            a.put("access_key_kind", kind);
-            a.put("access_key_id", text::mask_secret(k));
+            a.put(slot::ACCESS_KEY_KIND, kind);
+            a.put(slot::ACCESS_KEY_ID, text::mask_secret(k));
         }
     }
 
     // Outcome.
-    let params = Body::parse(rec.request_parameters);
-    let response = Body::parse(rec.response_elements);
-    let extra = Body::parse(rec.additional_event_data);
+    let params = Body::from_text(rec.request_parameters);
+    let response = Body::from_text(rec.response_elements);
+    let extra = Body::from_text(rec.additional_event_data);
     let mut outcome = Outcome::Success;
     let mut fail_text = None;
     if let Some(code) = rec.error_code.non_empty() {
         outcome = Outcome::Failure;
-        a.put("error_code", code);
+        a.put(slot::ERROR_CODE, code);
         let msg = rec
             .error_message
             .non_empty()
             .map(|m| text::excerpt(m, 512).into_owned());
         if let Some(m) = &msg {
-            a.put("error_message", m.clone());
+            a.put(slot::ERROR_MESSAGE, m.clone());
         }
         fail_text = Some(match msg {
             Some(m) => {
@@ -1200,10 +1636,10 @@ fn emit(
         .map(str::to_owned);
     let mfa_used = mfa_used.as_deref();
     if let Some(m) = mfa_used {
-        a.put("mfa_used", m);
+        a.put(slot::MFA_USED, m);
     }
     if let Some(v) = rec.session_credential_from_console.non_empty() {
-        a.put("session_credential_from_console", v == "true");
+        a.put(slot::SESSION_CREDENTIAL_FROM_CONSOLE, v == "true");
     }
 
     let failed = outcome == Outcome::Failure;
@@ -1227,13 +1663,13 @@ fn emit(
         None => target_of(params.value(), rec.resources.as_deref()),
     };
     if let Some(p) = params.excerpt() {
-        a.put("request_parameters", p);
+        a.put(slot::REQUEST_PARAMETERS, p);
     }
     if let Some(r) = response.excerpt() {
-        a.put("response_elements", r);
+        a.put(slot::RESPONSE_ELEMENTS, r);
     }
     if let Some(r) = extra.excerpt() {
-        a.put("additional_event_data", r);
+        a.put(slot::ADDITIONAL_EVENT_DATA, r);
     }
     let desc = match event_type {
         "AwsConsoleSignIn" => "Console Sign-in",
@@ -1303,19 +1739,248 @@ mod tests {
         )
     }
 
+    /// Whether the walker read `t`; when it did, serde_json reads the same record, to the
+    /// same end.
+    fn walk_agrees(t: &str) -> bool {
+        let Some((r, end)) = walk_record(t) else {
+            return false;
+        };
+        let mut stream = serde_json::Deserializer::from_str(t).into_iter::<Record>();
+        let r2 = match stream.next() {
+            Some(Ok(r2)) => r2,
+            other => panic!("walker read what serde_json refuses ({other:?}): {t}"),
+        };
+        assert_eq!(stream.byte_offset(), end, "{t}");
+        assert_eq!(format!("{r:?}"), format!("{r2:?}"), "{t}");
+        true
+    }
+
+    const FULL: &str = r#"{"eventVersion":"1.09","userIdentity":{"type":"AssumedRole","principalId":"AROA:s","arn":"arn:aws:sts::1:assumed-role/r/s","accountId":"1","accessKeyId":"ASIAXXXXXXXXXXXXXXXX","userName":"u","invokedBy":"ec2.amazonaws.com","sourceIdentity":"si","sessionContext":{"sessionIssuer":{"type":"Role","principalId":"AROA","arn":"arn:aws:iam::1:role/r","accountId":"1","userName":"r"},"webIdFederationData":{},"attributes":{"creationDate":"2025-03-01T09:00:00Z","mfaAuthenticated":"false"},"sourceIdentity":"si2","ec2RoleDelivery":"2.0"}},"eventTime":"2025-03-01T10:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","awsRegion":"us-east-1","sourceIPAddress":"203.0.113.9","userAgent":"aws-cli/2 é","errorCode":"AccessDenied","errorMessage":"no","requestParameters":{"bucketName":"b","key":"k","n":[1,-2.5e3,true,null,{"x":"\"q\" \u00e9"}]},"responseElements":null,"additionalEventData":{"MFAUsed":"No"},"insightDetails":{"state":"Start"},"requestID":"r1","eventID":"e1","readOnly":true,"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"1","sharedEventID":"s1","sessionCredentialFromConsole":false,"eventCategory":"Management","tlsDetails":{"tlsVersion":"TLSv1.3"},"@timestamp":"t","digestStartTime":"d","logFiles":[],"detail-type":"dt","detail":{"a":1},"time":"tm","id":"i","CloudTrailEvent":"c","EventTime":"et"}"#;
+
+    #[test]
+    fn walker_reads_every_member_as_serde_json_does() {
+        assert!(walk_agrees(FULL));
+        assert!(walk_agrees(&format!(" \n{FULL} ,[1]")[2..]));
+        assert!(walk_agrees(&rec("CreateUser", "")));
+        assert!(walk_agrees(
+            r#"{"userIdentity":null,"sessionContext":1,"x":{}}"#
+        ));
+        assert!(walk_agrees(
+            r#"{ "eventName" : "A" , "userIdentity" : { "sessionContext" : null } }"#
+        ));
+        // Left to serde_json: escapes or numbers where text is kept, duplicates, resources,
+        // structures where it does not expect them.
+        for t in [
+            r#"{"eventName":"a\"b"}"#,
+            r#"{"eventName":12}"#,
+            r#"{"eventName":"a","eventName":"b"}"#,
+            r#"{"resources":[{"ARN":"x"}]}"#,
+            r#"{"userIdentity":"x"}"#,
+            r#"{"userIdentity":{"type":{"a":1}}}"#,
+            r#"{"eventName":"a",}"#,
+            r#"{"eventName":"a"x"#,
+            r#"{"eventName":"a\u0041"}"#,
+            "{\"eventName\":\"a\tb\"}",
+        ] {
+            assert!(!walk_agrees(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn lone_records_read_as_before() {
+        // `record` with the walker against serde_json alone, on lines with and without
+        // what serde_json refuses after the value.
+        let serde_only = |bytes: &[u8]| {
+            let mut c = tplus_model::Collected::default();
+            match serde_json::from_slice::<Record>(bytes) {
+                Ok(r) => handle(&r, Location::record(0, 0), &mut c),
+                Err(e) => c.error(
+                    Location::record(0, 0),
+                    format!("not a readable CloudTrail record: {}", de_error(&e)),
+                ),
+            }
+            format!("{c:?}")
+        };
+        let r = rec("CreateUser", "");
+        for t in [
+            r.clone(),
+            format!("{r} \t\r\n"),
+            format!("{r} x"),
+            format!("{r}{{}}"),
+            format!(" {r}"),
+            FULL.to_owned(),
+            r.replacen("CreateUser", "Create\\u0055ser", 1),
+        ] {
+            let mut c = tplus_model::Collected::default();
+            record(t.as_bytes(), Location::record(0, 0), &mut c);
+            assert_eq!(format!("{c:?}"), serde_only(t.as_bytes()), "{t}");
+        }
+    }
+
+    #[test]
+    fn walker_never_reads_what_serde_json_reads_otherwise() {
+        // Every cut and every single-byte change of a full record: whatever the walker
+        // takes, serde_json takes the same way (`walk_agrees` panics otherwise).
+        let mut taken = 0;
+        for cut in 0..=FULL.len() {
+            if let Some(t) = FULL.get(..cut) {
+                taken += usize::from(walk_agrees(t));
+            }
+        }
+        assert_eq!(taken, 1);
+        let bytes = [
+            "{", "}", "[", "]", "\"", "\\", ",", ":", "0", "-", "t", "n", " ", "\u{1}", "é", "e",
+            ".",
+        ];
+        for (i, _) in FULL.char_indices() {
+            for b in bytes {
+                let mut t = String::with_capacity(FULL.len() + 2);
+                t.push_str(&FULL[..i]);
+                t.push_str(b);
+                let next = FULL[i..].chars().next().map_or(0, char::len_utf8);
+                t.push_str(&FULL[i + next..]);
+                walk_agrees(&t);
+                // And with the byte inserted rather than replaced.
+                let mut u = String::with_capacity(FULL.len() + 2);
+                u.push_str(&FULL[..i]);
+                u.push_str(b);
+                u.push_str(&FULL[i..]);
+                walk_agrees(&u);
+            }
+        }
+    }
+
+    /// What target_from_raw reads of [`Targets`].
+    fn targets_view(t: &Targets<'_>) -> String {
+        let strs: Vec<Option<&str>> = TARGET_KEYS
+            .iter()
+            .chain(["key"].iter())
+            .map(|k| t.get(k).0.as_deref())
+            .collect();
+        let arrays: Vec<Option<Vec<Option<&str>>>> = t
+            .arrays()
+            .iter()
+            .map(|a| {
+                a.as_ref()
+                    .map(|v| v.iter().map(|x| x.0.as_deref()).collect())
+            })
+            .collect();
+        format!(
+            "{strs:?} {arrays:?} {:?} {:?}",
+            t.instances_set.map(RawValue::get),
+            t.delete_flow_logs.map(RawValue::get)
+        )
+    }
+
+    #[test]
+    fn targets_walked_as_serde_json_reads_them() {
+        let base = r#"{"bucketName":"b","key":"k/é","x":{"y":[1,2.5,"\"z"]},"name":true,"roleArn":null,"flowLogIds":null,"instancesSet":null,"keyId":"a:b"}"#;
+        let mut cases: Vec<String> = vec![
+            base.to_owned(),
+            r#"{"userName":"u"}"#.to_owned(),
+            r#"{"userName":"u","userName":"v"}"#.to_owned(),
+            r#"{"userName":1e400}"#.to_owned(),
+            r#"{"userName":"a\"b"}"#.to_owned(),
+            r#"{"names":["a","b"]}"#.to_owned(),
+            r#"{"instancesSet":{"items":[]}}"#.to_owned(),
+            r#"{"target":"t"} "#.to_owned(),
+        ];
+        for (i, _) in base.char_indices() {
+            for b in ["{", "}", "\"", ",", ":", "1", "t", " ", "\\"] {
+                cases.push(format!("{}{b}{}", &base[..i], &base[i..]));
+            }
+        }
+        let mut walked = 0;
+        for c in &cases {
+            if let Some(t) = walk_targets(c) {
+                walked += 1;
+                let s: Targets = serde_json::from_str(c)
+                    .unwrap_or_else(|e| panic!("walked what serde_json refuses ({e}): {c}"));
+                assert_eq!(targets_view(&t), targets_view(&s), "{c}");
+            }
+        }
+        assert!(walk_targets(base).is_some() && walked > 2, "{walked}");
+        for c in [
+            r#"{"userName":"u","userName":"v"}"#,
+            r#"{"userName":1}"#,
+            r#"{"names":["a"]}"#,
+        ] {
+            assert!(walk_targets(c).is_none(), "{c}");
+        }
+    }
+
+    #[test]
+    fn reading_ahead_changes_nothing() {
+        let run = |data: &[u8], read_ahead: bool| {
+            let mut c = tplus_model::Collected::default();
+            let text = std::str::from_utf8(data).ok();
+            frame_with(
+                data,
+                &["Records", "Events"],
+                &mut Records {
+                    sink: &mut c,
+                    text,
+                    held: None,
+                    read_ahead,
+                },
+            );
+            format!("{c:?}")
+        };
+        let r = rec("CreateUser", "");
+        let e = rec("CreateUser\\u0041", "");
+        let docs = [
+            format!(r#"{{"Records":[{r},{r}]}}"#),
+            format!("{{\"Records\":[{r},{e}]}}\n"),
+            format!("{{\"Records\":[{r}]}}\n{{\"Records\":[{r}]}}\n"),
+            format!("{{\"Records\":[\n{r}]}}\n{{\"Records\":[{r}]}}"),
+            format!(r#"{{"Records":[{r},{r}"#),
+            format!(r#"{{"Records":[{r},{{"a":}}]}}"#),
+            format!(r#"{{"Records":[{r},{{"a":}}}}]}}"#),
+            format!(r#"{{"Records":[{r},"x",3]}}"#),
+            format!(r#"{{"Events":[{r}],"Records":[{r},{r}]}}"#),
+            format!(r#"{{"x":1,"Records":[{r}],"y":[1,2]}}"#),
+            format!(r#"{{"Records":[{r}]}} trailing"#),
+            format!(r#"{{"Records":[{r}]}}}}"#),
+            format!(r#"{{"Records":[{r}] "y":2}}"#),
+            format!(r#"{{"Records":[{r}]]}}"#),
+            format!(r#"{{"Records":[{r}],"Records":[]}}"#),
+            r#"{"Records":[]}"#.to_owned(),
+            format!(r#"{{"a":"}}","Records":[{r}]}}"#),
+            format!(r#"{{"a":{{"Records":[1]}},"Records":[{r}]}}"#),
+            format!(r#"{{"Records":"x","Events":[{r}]}}"#),
+        ];
+        for d in &docs {
+            assert_eq!(run(d.as_bytes(), true), run(d.as_bytes(), false), "{d}");
+        }
+        // The documents above exercise every way out: events, skips and errors.
+        let all: String = docs.iter().map(|d| run(d.as_bytes(), true)).collect();
+        assert!(all.contains("error_samples: [(") && all.contains("CreateUser"));
+    }
+
     #[test]
     fn attribute_names_are_sorted_and_complete() {
         assert!(ATTR_NAMES.windows(2).all(|w| w[0] < w[1]));
-        for (i, n) in ATTR_NAMES.iter().enumerate() {
-            assert_eq!(attr_index(n), Some(i));
-        }
-        assert_eq!(attr_index("not_an_attribute"), None);
-        // Every name `put` in this file is in the table (unknown names take a slower path).
+        // Each slot constant is its name in capitals, and every slot is used.
         let src = include_str!("cloudtrail.rs");
-        for part in src.split("a.put(\"").skip(1) {
-            let name = part.split('"').next().unwrap();
-            assert!(ATTR_NAMES.contains(&name), "{name}");
+        let consts = src
+            .split("mod slot {")
+            .nth(1)
+            .and_then(|m| m.split('}').next())
+            .unwrap();
+        let mut n = 0;
+        for line in consts.lines().filter(|l| l.contains("const ")) {
+            let (name, i) = line
+                .trim()
+                .trim_start_matches("pub(super) const ")
+                .trim_end_matches(';')
+                .split_once(": usize = ")
+                .unwrap();
+            let i: usize = i.parse().unwrap();
+            assert_eq!(ATTR_NAMES[i].to_ascii_uppercase(), name);
+            assert!(src.contains(&format!("slot::{name}")), "{name}");
+            n += 1;
         }
+        assert_eq!(n, ATTR_NAMES.len());
     }
 
     #[test]

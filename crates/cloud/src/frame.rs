@@ -39,7 +39,20 @@ pub(crate) trait Framed<'a> {
         let _ = (tail, loc);
         None
     }
+    /// Starts holding back everything handed over from now on, until [`Framed::release`];
+    /// `false` (the default) when the caller cannot, and then nothing is read ahead.
+    fn hold(&mut self) -> bool {
+        false
+    }
+    /// Ends holding back: what was held is handed over in order when `keep`, else dropped.
+    fn release(&mut self, keep: bool) {
+        let _ = keep;
+    }
 }
+
+/// Largest input whose wrapping array is read before the document around it is checked
+/// (what is read is held until then, so this bounds the memory held).
+const READ_AHEAD_MAX: usize = 64 << 20;
 
 struct Plain<'f, F: ?Sized>(&'f mut F);
 
@@ -61,15 +74,21 @@ pub(crate) fn frame_with<'a>(data: &'a [u8], containers: &[&str], f: &mut dyn Fr
     let p = json::skip_ws(data, 0);
     match data.get(p) {
         None => {}
-        Some(b'[') => array(data, p, true, f),
+        Some(b'[') => {
+            array(data, p, true, f);
+        }
         Some(b'{') => object(data, p, containers, f),
         Some(_) => by_line(data, f),
     }
 }
 
-fn array<'a>(data: &'a [u8], pos: usize, top_level: bool, f: &mut dyn Framed<'a>) {
+/// Frames the elements of the array at `pos`. Returns where the array ends when every
+/// element was taken by [`Framed::tail`] and the array closed: such an array is well formed
+/// for the byte scanner too, which would find the same end.
+fn array<'a>(data: &'a [u8], pos: usize, top_level: bool, f: &mut dyn Framed<'a>) -> Option<usize> {
     let mut it = json::array_elements(data, pos);
     let mut i: u64 = 0;
+    let mut all_taken = true;
     loop {
         let mut taken = false;
         let r = it.next_with(|s| {
@@ -80,10 +99,13 @@ fn array<'a>(data: &'a [u8], pos: usize, top_level: bool, f: &mut dyn Framed<'a>
         let Some(r) = r else { break };
         match r {
             Ok(_) if taken => {}
-            Ok((s, e)) => f.item(Item::Record(
-                data.get(s..e).unwrap_or_default(),
-                Location::record(i, s as u64),
-            )),
+            Ok((s, e)) => {
+                all_taken = false;
+                f.item(Item::Record(
+                    data.get(s..e).unwrap_or_default(),
+                    Location::record(i, s as u64),
+                ));
+            }
             Err(err) => {
                 let mut at = json::skip_ws(data, it.position());
                 if data.get(at) == Some(&b',') {
@@ -95,7 +117,7 @@ fn array<'a>(data: &'a [u8], pos: usize, top_level: bool, f: &mut dyn Framed<'a>
                         "record {i} cannot be framed ({err}); the rest of the array is unreadable"
                     ),
                 ));
-                return;
+                return None;
             }
         }
         i += 1;
@@ -109,9 +131,13 @@ fn array<'a>(data: &'a [u8], pos: usize, top_level: bool, f: &mut dyn Framed<'a>
             ));
         }
     }
+    all_taken.then(|| it.position())
 }
 
 fn object<'a>(data: &'a [u8], p: usize, containers: &[&str], f: &mut dyn Framed<'a>) {
+    if read_ahead(data, p, containers, f) {
+        return;
+    }
     let first_nl =
         memchr::memchr(b'\n', data.get(p..).unwrap_or_default()).map_or(data.len(), |i| p + i);
     match json::value_end(data, p) {
@@ -145,6 +171,94 @@ fn object<'a>(data: &'a [u8], p: usize, containers: &[&str], f: &mut dyn Framed<
             }
         }
     }
+}
+
+/// The common case in one pass: a wrapping document read by reading its array first.
+///
+/// [`object`] scans the whole document before choosing how to frame it, then [`document`]
+/// (or, for a document that does not scan, the truncated-document path) frames the array
+/// of the first container key: a second pass over every record. Here the array of the first
+/// container member is framed first, with everything handed over held back; then the
+/// document's scan is completed without the array (which scans cleanly and to the same end
+/// when every element was taken, see [`array`]), and the choice [`object`] would make is
+/// checked: when it is to frame that same array, what was held is handed over; otherwise it
+/// is dropped and `false` sends the input down the usual path, as if nothing was read.
+fn read_ahead<'a>(data: &'a [u8], p: usize, containers: &[&str], f: &mut dyn Framed<'a>) -> bool {
+    if data.len() > READ_AHEAD_MAX {
+        return false;
+    }
+    let Some((_, vs)) = container_start(data, p, containers) else {
+        return false;
+    };
+    if data.get(vs) != Some(&b'[') || !f.hold() {
+        return false;
+    }
+    let same =
+        array(data, vs, false, f).is_some_and(|ve| match value_end_around(data, p, vs, ve) {
+            // `object` would frame the array at `container_start`'s answer: this one.
+            None => true,
+            // `object` would take the whole document to `document`, if nothing follows it.
+            Some(end) => {
+                json::skip_ws(data, end) >= data.len()
+                    && document_array(data, p, containers) == Some(vs)
+            }
+        });
+    f.release(same);
+    same
+}
+
+/// `json::value_end(data, p).ok()` for the object at `p`, knowing that `[vs, ve)` is an
+/// array that scans cleanly: the scan jumps over it when it reaches it between values (the
+/// array leaves the scanner's state as it found it), and scans on as usual otherwise.
+fn value_end_around(data: &[u8], p: usize, vs: usize, ve: usize) -> Option<usize> {
+    let p = json::skip_ws(data, p);
+    let first = *data.get(p)?;
+    if first != b'{' && first != b'[' {
+        return json::value_end(data, p).ok();
+    }
+    let mut stack: Vec<u8> = vec![if first == b'{' { b'}' } else { b']' }];
+    let mut i = p + 1;
+    while let Some(&b) = data.get(i) {
+        if i == vs {
+            i = ve;
+            continue;
+        }
+        match b {
+            b'"' => {
+                i = json::value_end(data, i).ok()?;
+                continue;
+            }
+            b'{' => stack.push(b'}'),
+            b'[' => stack.push(b']'),
+            b'}' | b']' => {
+                if stack.pop() != Some(b) {
+                    return None;
+                }
+                if stack.is_empty() {
+                    return Some(i + 1);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Where the array starts that [`document`] frames, if it frames one.
+fn document_array(data: &[u8], p: usize, containers: &[&str]) -> Option<usize> {
+    for key in containers {
+        if let Ok(Some(s)) = json::find_key_start(data, p, key) {
+            if data.get(s) == Some(&b'[') {
+                return Some(s);
+            }
+            if json::value_end(data, s).is_err() {
+                continue;
+            }
+            return None;
+        }
+    }
+    None
 }
 
 fn document<'a>(data: &'a [u8], p: usize, end: usize, containers: &[&str], f: &mut dyn Framed<'a>) {

@@ -24,7 +24,16 @@ impl<'a> Text<'a> {
     }
     /// The text when it is not empty.
     pub(crate) fn non_empty(&self) -> Option<&str> {
-        self.get().filter(|s| !s.trim().is_empty())
+        self.get().filter(|s| has_non_space(s))
+    }
+}
+
+/// `!s.trim().is_empty()`, without trimming when the first byte already settles it (an
+/// ASCII character that is not white space).
+pub(crate) fn has_non_space(s: &str) -> bool {
+    match s.as_bytes().first() {
+        Some(&b) if b.is_ascii() && !(b as char).is_whitespace() => true,
+        _ => !s.trim().is_empty(),
     }
 }
 
@@ -162,14 +171,29 @@ const SECRET_WORDS: [&str; 11] = [
     "keymaterial",
 ];
 
-/// [`SECRET_WORDS`] as searchers built once.
-static SECRET_FINDERS: std::sync::LazyLock<Vec<memchr::memmem::Finder<'static>>> =
-    std::sync::LazyLock::new(|| {
-        SECRET_WORDS
-            .iter()
-            .map(|w| memchr::memmem::Finder::new(w.as_bytes()))
-            .collect()
-    });
+/// Whether one of [`SECRET_WORDS`] occurs in `norm` (already folded). Each position is
+/// tried only against the words starting with its two bytes: a key of a few bytes costs a
+/// comparison per byte rather than eleven searches.
+fn contains_secret_word(norm: &[u8]) -> bool {
+    // The shortest word ("token") has five bytes.
+    let last = norm.len().saturating_sub(4);
+    (0..last).any(|i| {
+        let rest = norm.get(i..).unwrap_or_default();
+        let words: &[&str] = match rest {
+            [b'p', b'a', ..] => &["password", "passwd", "passphrase"],
+            [b'p', b'r', ..] => &["privatekey"],
+            [b's', b'e', ..] => &["secret"],
+            [b't', b'o', ..] => &["token"],
+            [b'a', b'c', ..] => &["accesskeyid"],
+            [b'a', b'p', ..] => &["apikey"],
+            [b'a', b'u', ..] => &["authorization"],
+            [b'c', b'r', ..] => &["credential"],
+            [b'k', b'e', ..] => &["keymaterial"],
+            _ => return false,
+        };
+        words.iter().any(|w| rest.starts_with(w.as_bytes()))
+    })
+}
 
 /// Whether a key names a secret (compared without case, `_` or `-`).
 pub(crate) fn is_secret_key(k: &str) -> bool {
@@ -184,7 +208,7 @@ pub(crate) fn is_secret_key(k: &str) -> bool {
             }
         }
         let norm = buf.get(..n).unwrap_or_default();
-        return SECRET_FINDERS.iter().any(|f| f.find(norm).is_some());
+        return contains_secret_word(norm);
     }
     let norm: String = k
         .chars()
@@ -343,15 +367,13 @@ impl<'a> Compact<'a> {
     /// A string without escapes at `i` (on its quote); its contents.
     fn string(&mut self) -> Option<&'a str> {
         let start = self.i + 1;
-        let rel = memchr::memchr2(b'"', b'\\', self.b.get(start..)?)?;
-        let end = start + rel;
+        // The first quote, backslash or control character: only a quote ends a string
+        // written as is.
+        let end = start + crate::walk::next_special(self.b.get(start..)?)?;
         if self.b.get(end) != Some(&b'"') {
             return None;
         }
         let s = self.raw.get(start..end)?;
-        if s.bytes().any(|c| c < 0x20) {
-            return None;
-        }
         self.i = end + 1;
         Some(s)
     }
@@ -525,10 +547,9 @@ pub(crate) enum Body<'a> {
 }
 
 impl<'a> Body<'a> {
-    /// A raw body.
-    pub(crate) fn parse(raw: Option<&'a RawValue>) -> Body<'a> {
-        let Some(raw) = raw else { return Body::None };
-        let s = raw.get();
+    /// A body from the raw text of a value.
+    pub(crate) fn from_text(raw: Option<&'a str>) -> Body<'a> {
+        let Some(s) = raw else { return Body::None };
         if s == "null" {
             return Body::None;
         }
@@ -588,11 +609,16 @@ impl<'a> Body<'a> {
 
 /// Parses a raw value as a JSON value, `None` for null or on error.
 pub(crate) fn raw_to_value(raw: Option<&RawValue>) -> Option<Value> {
+    raw_str_to_value(raw.map(RawValue::get))
+}
+
+/// [`raw_to_value`] from the raw text of a value.
+pub(crate) fn raw_str_to_value(raw: Option<&str>) -> Option<Value> {
     let raw = raw?;
-    if raw.get() == "null" {
+    if raw == "null" {
         return None;
     }
-    serde_json::from_str(raw.get()).ok()
+    serde_json::from_str(raw).ok()
 }
 
 /// A short, single-line reason from a serde_json error.
@@ -629,6 +655,20 @@ mod tests {
         assert!(t.a.get().is_none() && t.b.0.get().is_none());
         let t: T = serde_json::from_str(r#"{"a":12}"#).unwrap();
         assert_eq!(t.a.get(), Some("12"));
+    }
+
+    #[test]
+    fn non_space_as_trim_says() {
+        for s in [
+            "", " ", "\t", "\u{b}", "\u{c}", "\u{85}", "\u{a0}", "\u{3000}", " a", "a", "\u{a0}x",
+            "é", "\u{1c}", "\u{7f}", "\n\r", ".",
+        ] {
+            assert_eq!(has_non_space(s), !s.trim().is_empty(), "{s:?}");
+        }
+        for b in 0u8..128 {
+            let s = (b as char).to_string();
+            assert_eq!(has_non_space(&s), !s.trim().is_empty(), "{b}");
+        }
     }
 
     #[test]
@@ -722,19 +762,19 @@ mod tests {
     fn body_excerpt_is_bounded_and_skips_empty() {
         for raw in BODIES {
             let v: &RawValue = serde_json::from_str(raw).unwrap();
-            let out = Body::parse(Some(v)).excerpt().unwrap();
+            let out = Body::from_text(Some(v.get())).excerpt().unwrap();
             assert_eq!(out, text::excerpt(&general(raw), BODY_MAX), "{raw}");
         }
         for raw in ["{}", "[]", " { } ", "null"] {
             let v: &RawValue = serde_json::from_str(raw).unwrap();
-            assert_eq!(Body::parse(Some(v)).excerpt(), None, "{raw}");
+            assert_eq!(Body::from_text(Some(v.get())).excerpt(), None, "{raw}");
         }
         let big = format!(
             r#"{{"items":[{}]}}"#,
             vec![r#"{"instanceId":"i-0123456789abcdef0"}"#; 500].join(",")
         );
         let v: &RawValue = serde_json::from_str(&big).unwrap();
-        let out = Body::parse(Some(v)).excerpt().unwrap();
+        let out = Body::from_text(Some(v.get())).excerpt().unwrap();
         assert_eq!(out, text::excerpt(&general(&big), BODY_MAX));
         assert!(out.len() < BODY_MAX + 64);
     }
@@ -755,5 +795,26 @@ mod tests {
             assert_eq!(is_secret_key(k), yes, "{k}");
         }
         assert!(is_secret_key(&format!("{}token", "a".repeat(70))));
+    }
+
+    #[test]
+    fn secret_word_search_matches_substring_search() {
+        // Every word, at every offset, beside near misses: the per-letter search finds
+        // exactly what a plain substring search over all the words finds.
+        let mut keys: Vec<String> = Vec::new();
+        for w in SECRET_WORDS {
+            for cut in 0..w.len() {
+                keys.push(format!("x{}", &w[..cut]));
+                keys.push(format!("{}{}", &w[cut..], &w[..cut]));
+            }
+            keys.push(w.to_string());
+            keys.push(format!("abc{w}"));
+            keys.push(format!("pp{w}zz"));
+        }
+        keys.extend(["", "p", "pass", "passw", "tok", "tokenx", "keymateria"].map(String::from));
+        for k in &keys {
+            let want = SECRET_WORDS.iter().any(|w| k.contains(w));
+            assert_eq!(contains_secret_word(k.as_bytes()), want, "{k}");
+        }
     }
 }

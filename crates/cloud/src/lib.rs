@@ -15,6 +15,7 @@ pub mod gcp;
 mod jsonx;
 pub mod k8s;
 pub mod m365;
+mod walk;
 
 use tplus_model::Parser;
 
