@@ -34,7 +34,7 @@ use arrow_array::{
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use parquet::arrow::arrow_writer::{compute_leaves, ArrowColumnWriter};
 use parquet::arrow::ArrowWriter;
-use parquet::basic::{Compression, ZstdLevel};
+use parquet::basic::{Compression, Encoding, ZstdLevel};
 use parquet::file::metadata::{KeyValue, SortingColumn};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::file::writer::SerializedFileWriter;
@@ -566,7 +566,25 @@ fn properties(
         ] {
             b = b.set_column_dictionary_enabled(ColumnPath::from(c), false);
         }
-        // Min/max of free text prunes nothing: skip computing it.
+        // Within a file these rise (nearly) monotonically: DELTA_BINARY_PACKED stores the
+        // differences bit-packed (about 11 bits a `ts` on the bench timeline instead of 64),
+        // so the file is smaller (1M events: 48.3 -> 40.0 MB) and zstd has far fewer bytes to
+        // go through (about 4% of the export's instructions). Every reader tplus names reads
+        // it; Spark before 3.3 only with its vectorized reader off (see the README).
+        for c in [
+            "ts",
+            "ts_us",
+            "evidence_line",
+            "evidence_record",
+            "evidence_offset",
+        ] {
+            b = b.set_column_encoding(ColumnPath::from(c), Encoding::DELTA_BINARY_PACKED);
+        }
+        // Min/max cost a comparison per value. Skipped where they prune nothing: free text,
+        // the closed vocabularies (a day's rows hold every outcome, kind, confidence and
+        // description, so each page's range is the whole vocabulary) and list items, into
+        // which the engines push no filter. `source`, `host`, `actor`, `action`, `target`,
+        // `src_ip`, the evidence path and the numbers keep theirs.
         for c in [
             "datetime",
             "message",
@@ -575,6 +593,12 @@ fn properties(
             "event_id",
             "attributes",
             "evidence_sha256",
+            "timestamp_desc",
+            "actor_kind",
+            "outcome",
+            "confidence",
+            "confidence_reasons.list.item",
+            "tags.list.item",
         ] {
             b = b.set_column_statistics_enabled(ColumnPath::from(c), EnabledStatistics::None);
         }
