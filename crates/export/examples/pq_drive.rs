@@ -5,7 +5,8 @@
 //! keeps the bytes).
 //!
 //! `cargo build --release -p tplus-export --example pq_drive`, then
-//! `target/release/examples/pq_drive [N] [DAYS] [REPS]`, or under
+//! `target/release/examples/pq_drive [N] [DAYS] [REPS] [KEEP]` (with KEEP, a folder that
+//! must not exist yet, the last repetition's export is left there for inspection), or under
 //! `valgrind --tool=callgrind` for instruction counts (`callgrind_annotate --inclusive=yes`
 //! shows the share of `write_parquet`).
 
@@ -32,8 +33,9 @@ fn main() {
             .unwrap_or(d)
     };
     let (n, days, reps) = (arg(1, 1_000_000), arg(2, 7), arg(3, 1));
+    let keep = std::env::args().nth(4).map(std::path::PathBuf::from);
     let tl = synthetic_timeline(n, u32::try_from(days).unwrap_or(u32::MAX));
-    for _ in 0..reps {
+    for rep in 0..reps {
         let dir = tempfile::tempdir().expect("tmp");
         let cpu0 = cpu_s();
         let t = Instant::now();
@@ -42,6 +44,9 @@ fn main() {
         let wall = t.elapsed().as_secs_f64();
         let cpu = cpu_s().zip(cpu0).map(|(b, a)| b - a);
         let bytes: u64 = walk(dir.path());
+        if let Some(keep) = keep.as_ref().filter(|_| rep + 1 == reps) {
+            std::fs::rename(dir.path().join("pq"), keep).expect("keep");
+        }
         let shas: Vec<&str> = files
             .iter()
             .map(|f| f.sha256.get(..8).unwrap_or(""))

@@ -245,6 +245,40 @@ fn ten_thousand_events_over_four_days_read_back_cell_for_cell() {
     common::run_checker("check_parquet.py", &[&pq, &jsonl, &fj]);
 }
 
+/// The files do not depend on the number of threads: files are written in parallel and a
+/// file's columns are encoded on the pool, but each column by one writer in row order.
+#[test]
+fn one_thread_and_four_write_the_same_bytes() {
+    let tl = synthetic_timeline(20_000, 3);
+    let tmp = tempfile::tempdir().expect("tmp");
+    let write = |threads: usize, name: &str| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("pool");
+        let dir = tmp.path().join(name);
+        let opts = ParquetOptions {
+            batch_rows: 900,
+            row_group_bytes: 64 << 10,
+            max_rows_per_file: 4000,
+            ..ParquetOptions::default()
+        };
+        pool.install(|| write_parquet(&dir, &tl, &opts))
+            .expect("parquet");
+        dir
+    };
+    let one = write(1, "one");
+    let four = write(4, "four");
+    let (a, b) = (files_under(&one), files_under(&four));
+    assert!(a.len() > 4, "{a:?}");
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!(x.strip_prefix(&one).ok(), y.strip_prefix(&four).ok());
+        let same = std::fs::read(x).expect("read") == std::fs::read(y).expect("read");
+        assert!(same, "{} differs between 1 and 4 threads", x.display());
+    }
+}
+
 fn read_findings(path: &Path) -> Vec<Map<String, Value>> {
     let f = std::fs::File::open(path).expect("open");
     let reader = ParquetRecordBatchReaderBuilder::try_new(f)
