@@ -64,6 +64,29 @@ fn probe(n: &[u8]) -> usize {
     n.iter().position(|&b| b != b' ').unwrap_or(0)
 }
 
+/// `s.strip_prefix(p)`, rejecting on the first byte before comparing the rest: most of the
+/// prefixes tried on a message do not match, and the full compare is a library call.
+#[inline(always)]
+fn pre<'a>(s: &'a str, p: &str) -> Option<&'a str> {
+    match (s.as_bytes().first(), p.as_bytes().first()) {
+        (Some(a), Some(c)) if a != c => None,
+        _ => s.strip_prefix(p),
+    }
+}
+
+/// `s.split_once(c)` for an ASCII `c`, as a plain loop: the fields split here are a few
+/// bytes long, where the `char`-pattern searcher costs more than the search.
+fn split1(s: &str, c: u8) -> Option<(&str, &str)> {
+    debug_assert!(c.is_ascii());
+    let i = s.bytes().position(|b| b == c)?;
+    Some((&s[..i], &s[i + 1..]))
+}
+
+/// `s.split(c).next()` for an ASCII `c`: the text before the first `c`, or all of it.
+fn before(s: &str, c: u8) -> &str {
+    split1(s, c).map_or(s, |(head, _)| head)
+}
+
 /// `str::split` by an ASCII needle (see [`AsciiFind`]).
 struct SplitStr<'a, 'n> {
     rest: Option<&'a str>,
@@ -102,6 +125,7 @@ const ATTRS_INLINE: usize = 4;
 
 /// A meaning's extra attributes, in the order they were set: the first [`ATTRS_INLINE`] in
 /// place (no vector allocated and grown for every message), any more in a vector.
+/// Unused slots hold empty strings.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Attrs {
     inline: [(&'static str, String); ATTRS_INLINE],
@@ -136,10 +160,14 @@ impl Attrs {
             .chain(&self.more)
             .map(|(k, v)| (*k, v.as_str()))
     }
-    /// Sorts by key, stably: of two values for one key, the one set later stays later.
-    pub fn sort_by_key(&mut self) {
+    /// Takes the attributes out in key order, stably (of two values for one key, the one
+    /// set later comes later), leaving `self` empty. The entries are not moved to be
+    /// sorted: their indices are, and each value is taken from its place.
+    pub fn take_sorted(&mut self) -> TakeSorted<'_> {
+        let mut order = [0, 1, 2, 3];
         if self.more.is_empty() {
-            self.inline[..self.len].sort_by(|a, b| a.0.cmp(b.0));
+            let inline = &self.inline;
+            order[..self.len].sort_by(|&a, &b| inline[a].0.cmp(inline[b].0));
         } else {
             let mut all: Vec<_> = self.inline[..self.len]
                 .iter_mut()
@@ -150,6 +178,32 @@ impl Attrs {
             self.len = 0;
             self.more = all;
         }
+        TakeSorted {
+            attrs: self,
+            order,
+            next: 0,
+        }
+    }
+}
+
+/// What [`Attrs::take_sorted`] returns.
+#[derive(Debug)]
+pub struct TakeSorted<'a> {
+    attrs: &'a mut Attrs,
+    order: [usize; ATTRS_INLINE],
+    next: usize,
+}
+
+impl Iterator for TakeSorted<'_> {
+    type Item = (&'static str, String);
+    fn next(&mut self) -> Option<Self::Item> {
+        let a = &mut *self.attrs;
+        let (k, v) = match self.next.checked_sub(a.len) {
+            None => &mut a.inline[self.order[self.next]],
+            Some(i) => a.more.get_mut(i)?,
+        };
+        self.next += 1;
+        Some((*k, std::mem::take(v)))
     }
 }
 
@@ -249,9 +303,9 @@ fn user_from_ip(s: &str) -> Option<(&str, &str, &str, &str)> {
     let idx = s.arfind(" from ")?;
     let user = &s[..idx];
     let after = &s[idx + 6..];
-    let (ip, rest) = after.split_once(' ').unwrap_or((after, ""));
-    let (port, rest) = match rest.strip_prefix("port ") {
-        Some(r) => r.split_once(' ').unwrap_or((r, "")),
+    let (ip, rest) = split1(after, b' ').unwrap_or((after, ""));
+    let (port, rest) = match pre(rest, "port ") {
+        Some(r) => split1(r, b' ').unwrap_or((r, "")),
         None => ("", rest),
     };
     Some((user, ip, port, rest))
@@ -265,21 +319,30 @@ fn preamble_ip(s: &str) -> (Option<&str>, &str, &str, bool) {
         s = t;
     }
     let (head, port) = match s.arfind(" port ") {
-        Some(i) => (&s[..i], s[i + 6..].split([' ', ':']).next().unwrap_or("")),
+        Some(i) => {
+            let p = &s[i + 6..];
+            (
+                &s[..i],
+                &p[..p
+                    .bytes()
+                    .position(|c| c == b' ' || c == b':')
+                    .unwrap_or(p.len())],
+            )
+        }
         None => (s, ""),
     };
-    let (user_part, ip) = match head.rfind(' ') {
+    let (user_part, ip) = match head.bytes().rposition(|c| c == b' ') {
         Some(i) => (Some(&head[..i]), &head[i + 1..]),
         None => (None, head),
     };
     let mut invalid = false;
     let user = user_part.map(|u| {
-        if let Some(x) = u.strip_prefix("invalid user ") {
+        if let Some(x) = pre(u, "invalid user ") {
             invalid = true;
             x
         } else {
-            u.strip_prefix("authenticating user ")
-                .or_else(|| u.strip_prefix("user "))
+            pre(u, "authenticating user ")
+                .or_else(|| pre(u, "user "))
                 .unwrap_or(u)
         }
     });
@@ -290,11 +353,11 @@ fn sshd(msg: &str) -> Option<Meaning> {
     let preauth = msg.ends_with("[preauth]");
     let msg = msg
         .strip_prefix("error: ")
-        .or_else(|| msg.strip_prefix("fatal: "))
+        .or_else(|| pre(msg, "fatal: "))
         .unwrap_or(msg);
-    let mut m = if let Some(rest) = msg.strip_prefix("PAM: Authentication failure for ") {
+    let mut m = if let Some(rest) = pre(msg, "PAM: Authentication failure for ") {
         let (user, ip, _, _) = user_from_ip(rest)?;
-        let user = user.strip_prefix("illegal user ").unwrap_or(user);
+        let user = pre(user, "illegal user ").unwrap_or(user);
         {
             let mut m = Meaning::new("ssh.login_failed", Outcome::Failure, 35);
             m.actor(user, ActorKind::Unknown)
@@ -304,11 +367,12 @@ fn sshd(msg: &str) -> Option<Meaning> {
                 .desc("Login Failed");
             m
         }
-    } else if let Some(rest) =
-        msg.strip_prefix("PAM: User not known to the underlying authentication module for ")
-    {
+    } else if let Some(rest) = pre(
+        msg,
+        "PAM: User not known to the underlying authentication module for ",
+    ) {
         let (user, ip, _, _) = user_from_ip(rest.trim_end())?;
-        let user = user.strip_prefix("illegal user ").unwrap_or(user);
+        let user = pre(user, "illegal user ").unwrap_or(user);
         {
             let mut m = Meaning::new("ssh.invalid_user", Outcome::Failure, 30);
             m.actor(user, ActorKind::Unknown)
@@ -334,7 +398,7 @@ fn sshd(msg: &str) -> Option<Meaning> {
                 .attr("reason", why);
             m
         }
-    } else if let Some(rest) = msg.strip_prefix("Illegal user ") {
+    } else if let Some(rest) = pre(msg, "Illegal user ") {
         let (user, ip) = match user_from_ip(rest) {
             Some((u, ip, _, _)) => (u, ip),
             None => (rest, ""),
@@ -348,7 +412,7 @@ fn sshd(msg: &str) -> Option<Meaning> {
                 .desc("Login Failed");
             m
         }
-    } else if let Some(rest) = msg.strip_prefix("Accepted ") {
+    } else if let Some(rest) = pre(msg, "Accepted ") {
         let (method, rest) = rest.asplit_once(" for ")?;
         let (user, ip, port, tail) = user_from_ip(rest)?;
         let key = tail.asplit_once(": ").map(|x| x.1).unwrap_or("");
@@ -366,13 +430,13 @@ fn sshd(msg: &str) -> Option<Meaning> {
         }
     } else if let Some(rest) = msg
         .strip_prefix("Failed ")
-        .or_else(|| msg.strip_prefix("Partial "))
-        .or_else(|| msg.strip_prefix("Postponed "))
+        .or_else(|| pre(msg, "Partial "))
+        .or_else(|| pre(msg, "Postponed "))
     {
         let partial = !msg.starts_with("Failed ");
         let (method, rest) = rest.asplit_once(" for ")?;
         let (user, ip, port, _) = user_from_ip(rest)?;
-        let (user, invalid) = match user.strip_prefix("invalid user ") {
+        let (user, invalid) = match pre(user, "invalid user ") {
             Some(u) => (u, true),
             None => (user, false),
         };
@@ -399,7 +463,7 @@ fn sshd(msg: &str) -> Option<Meaning> {
             m.attr("invalid_user", "true");
         }
         m
-    } else if let Some(rest) = msg.strip_prefix("Invalid user ") {
+    } else if let Some(rest) = pre(msg, "Invalid user ") {
         let (user, ip, port) = match user_from_ip(rest) {
             Some((u, ip, p, _)) => (u, ip, p),
             None => (rest, "", ""),
@@ -414,9 +478,9 @@ fn sshd(msg: &str) -> Option<Meaning> {
                 .attr("port", port);
             m
         }
-    } else if let Some(rest) = msg.strip_prefix("maximum authentication attempts exceeded for ") {
+    } else if let Some(rest) = pre(msg, "maximum authentication attempts exceeded for ") {
         let (user, ip, port, _) = user_from_ip(rest)?;
-        let user = user.strip_prefix("invalid user ").unwrap_or(user);
+        let user = pre(user, "invalid user ").unwrap_or(user);
         {
             let mut m = Meaning::new("ssh.max_auth_attempts", Outcome::Failure, 40);
             m.actor(user, ActorKind::Unknown)
@@ -427,7 +491,7 @@ fn sshd(msg: &str) -> Option<Meaning> {
                 .attr("port", port);
             m
         }
-    } else if let Some(rest) = msg.strip_prefix("Disconnecting ") {
+    } else if let Some(rest) = pre(msg, "Disconnecting ") {
         let (who, why) = rest.asplit_once(": ").unwrap_or((rest, ""));
         let (user, ip, port, _) = preamble_ip(who);
         let fails = why.acontains("Too many authentication failures");
@@ -457,8 +521,8 @@ fn sshd(msg: &str) -> Option<Meaning> {
         m
     } else if let Some(rest) = msg
         .strip_prefix("Connection closed by ")
-        .or_else(|| msg.strip_prefix("Disconnected from "))
-        .or_else(|| msg.strip_prefix("Connection reset by "))
+        .or_else(|| pre(msg, "Disconnected from "))
+        .or_else(|| pre(msg, "Connection reset by "))
     {
         let (user, ip, port, _) = preamble_ip(rest);
         let action = if msg.starts_with("Disconnected") {
@@ -477,18 +541,18 @@ fn sshd(msg: &str) -> Option<Meaning> {
             m.actor(u, ActorKind::Unknown).target(u);
         }
         m
-    } else if let Some(rest) = msg.strip_prefix("Received disconnect from ") {
-        let (ip, rest) = rest.split_once(' ').unwrap_or((rest, ""));
+    } else if let Some(rest) = pre(msg, "Received disconnect from ") {
+        let (ip, rest) = split1(rest, b' ').unwrap_or((rest, ""));
         let port = rest
             .strip_prefix("port ")
-            .and_then(|r| r.split(':').next())
+            .map(|r| before(r, b':'))
             .unwrap_or("");
         {
             let mut m = Meaning::new("ssh.disconnect", Outcome::Unknown, 10);
             m.ip(ip).attr("port", port).tag(Tag::Session);
             m
         }
-    } else if let Some(rest) = msg.strip_prefix("reverse mapping checking getaddrinfo for ") {
+    } else if let Some(rest) = pre(msg, "reverse mapping checking getaddrinfo for ") {
         let ip = rest
             .asplit_once(" [")
             .and_then(|(_, r)| r.split_once(']'))
@@ -499,24 +563,21 @@ fn sshd(msg: &str) -> Option<Meaning> {
                 .attr("claimed_host", rest.split(' ').next().unwrap_or(""));
             m
         }
-    } else if let Some(rest) = msg.strip_prefix("Connection from ") {
-        let (ip, rest) = rest.split_once(' ').unwrap_or((rest, ""));
+    } else if let Some(rest) = pre(msg, "Connection from ") {
+        let (ip, rest) = split1(rest, b' ').unwrap_or((rest, ""));
         {
             let mut m = Meaning::new("ssh.connection", Outcome::Unknown, 5);
             m.ip(ip).attr(
                 "port",
-                rest.strip_prefix("port ")
-                    .and_then(|r| r.split(' ').next())
-                    .unwrap_or(""),
+                pre(rest, "port ").map(|r| before(r, b' ')).unwrap_or(""),
             );
             m
         }
-    } else if let Some(rest) = msg.strip_prefix("Did not receive identification string from ") {
-        let (ip, rest) = rest.split_once(' ').unwrap_or((rest, ""));
+    } else if let Some(rest) = pre(msg, "Did not receive identification string from ") {
+        let (ip, rest) = split1(rest, b' ').unwrap_or((rest, ""));
         {
             let mut m = Meaning::new("ssh.no_identification", Outcome::Failure, 15);
-            m.ip(ip)
-                .attr("port", rest.strip_prefix("port ").unwrap_or(""));
+            m.ip(ip).attr("port", pre(rest, "port ").unwrap_or(""));
             m
         }
     } else if msg.starts_with("Server listening on ")
@@ -541,16 +602,16 @@ fn kv<'a>(s: &'a str, key: &str) -> &'a str {
 }
 
 fn strip_uid(s: &str) -> &str {
-    s.split('(').next().unwrap_or(s).trim()
+    before(s, b'(').trim()
 }
 
 fn pam(msg: &str) -> Option<Meaning> {
     // pam_unix(<service>:<type>): <text>
-    let rest = msg.strip_prefix("pam_unix(")?;
+    let rest = pre(msg, "pam_unix(")?;
     let (svc, text) = rest.asplit_once("): ")?;
-    let service = svc.split(':').next().unwrap_or(svc);
+    let service = before(svc, b':');
     let cron = service == "cron" || service == "crond";
-    if let Some(r) = text.strip_prefix("session opened for user ") {
+    if let Some(r) = pre(text, "session opened for user ") {
         let (user, by) = match r.asplit_once(" by ") {
             Some((u, b)) => (strip_uid(u), strip_uid(b)),
             None => (strip_uid(r), ""),
@@ -578,7 +639,7 @@ fn pam(msg: &str) -> Option<Meaning> {
         }
         return Some(m);
     }
-    if let Some(r) = text.strip_prefix("session closed for user ") {
+    if let Some(r) = pre(text, "session closed for user ") {
         let user = strip_uid(r);
         let kind = if cron {
             ActorKind::Automation
@@ -612,7 +673,7 @@ fn pam(msg: &str) -> Option<Meaning> {
             m
         });
     }
-    if let Some(r) = text.strip_prefix("password changed for ") {
+    if let Some(r) = pre(text, "password changed for ") {
         let user = r.trim();
         return Some({
             let mut m = Meaning::new("account.password_changed", Outcome::Success, 70);
@@ -664,7 +725,7 @@ fn sudo(msg: &str) -> Option<Meaning> {
     // <user> : [<reason> ; ]TTY=<tty> ; PWD=<cwd> ; USER=<runas> ; COMMAND=<cmd>
     let msg = msg.trim_start();
     let (user, rest) = msg.asplit_once(" : ")?;
-    if user.contains(' ') || !rest.acontains("COMMAND=") && !rest.acontains("TTY=") {
+    if user.bytes().any(|c| c == b' ') || !rest.acontains("COMMAND=") && !rest.acontains("TTY=") {
         return None;
     }
     let mut reason = "";
@@ -673,15 +734,15 @@ fn sudo(msg: &str) -> Option<Meaning> {
     let mut runas = "";
     let mut command = "";
     for part in SplitStr::new(rest, " ; ") {
-        if let Some(v) = part.strip_prefix("TTY=") {
+        if let Some(v) = pre(part, "TTY=") {
             tty = v;
-        } else if let Some(v) = part.strip_prefix("PWD=") {
+        } else if let Some(v) = pre(part, "PWD=") {
             pwd = v;
-        } else if let Some(v) = part.strip_prefix("USER=") {
+        } else if let Some(v) = pre(part, "USER=") {
             runas = v;
-        } else if let Some(v) = part.strip_prefix("COMMAND=") {
+        } else if let Some(v) = pre(part, "COMMAND=") {
             command = v;
-        } else if part.contains('=') {
+        } else if part.bytes().any(|c| c == b'=') {
         } else if reason.is_empty() {
             reason = part;
         }
@@ -723,14 +784,14 @@ fn sudo(msg: &str) -> Option<Meaning> {
 }
 
 fn su(msg: &str) -> Option<Meaning> {
-    let (failed, rest) = if let Some(r) = msg.strip_prefix("FAILED SU (to ") {
+    let (failed, rest) = if let Some(r) = pre(msg, "FAILED SU (to ") {
         (true, r)
-    } else if let Some(r) = msg.strip_prefix("(to ") {
+    } else if let Some(r) = pre(msg, "(to ") {
         (false, r)
-    } else if let Some(r) = msg.strip_prefix("Successful su for ") {
+    } else if let Some(r) = pre(msg, "Successful su for ") {
         let (target, user) = r.asplit_once(" by ")?;
         return Some(su_meaning(false, target, user.trim(), ""));
-    } else if let Some(r) = msg.strip_prefix("FAILED su for ") {
+    } else if let Some(r) = pre(msg, "FAILED su for ") {
         let (target, user) = r.asplit_once(" by ")?;
         return Some(su_meaning(true, target, user.trim(), ""));
     } else {
@@ -783,7 +844,7 @@ fn cron(msg: &str) -> Option<Meaning> {
 }
 
 fn logind(msg: &str) -> Option<Meaning> {
-    if let Some(r) = msg.strip_prefix("New session ") {
+    if let Some(r) = pre(msg, "New session ") {
         let (id, rest) = r.asplit_once(" of user ")?;
         let user = rest.trim_end_matches('.');
         return Some({
@@ -795,7 +856,7 @@ fn logind(msg: &str) -> Option<Meaning> {
             m
         });
     }
-    if let Some(r) = msg.strip_prefix("Removed session ") {
+    if let Some(r) = pre(msg, "Removed session ") {
         return Some({
             let mut m = Meaning::new("session.removed", Outcome::Unknown, 5);
             m.tag(Tag::Session)
@@ -803,8 +864,8 @@ fn logind(msg: &str) -> Option<Meaning> {
             m
         });
     }
-    if let Some(r) = msg.strip_prefix("Session ") {
-        let (id, rest) = r.split_once(' ')?;
+    if let Some(r) = pre(msg, "Session ") {
+        let (id, rest) = split1(r, b' ')?;
         if rest.starts_with("logged out") {
             return Some({
                 let mut m = Meaning::new("session.logout", Outcome::Unknown, 5);
@@ -1010,6 +1071,69 @@ pub fn interpret(program: &str, msg: &str) -> Option<Meaning> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `take_sorted` gives a stable sort of what was pushed, held inline or not.
+    #[test]
+    fn attrs_take_sorted_is_a_stable_sort() {
+        let keys = [
+            "port",
+            "auth_method",
+            "port",
+            "key",
+            "reason",
+            "auth_method",
+            "tty",
+        ];
+        for n in 0..=keys.len() {
+            let mut a = Attrs::default();
+            let mut v = Vec::new();
+            for (i, k) in keys[..n].iter().enumerate() {
+                a.push(k, i.to_string());
+                v.push((*k, i.to_string()));
+            }
+            assert_eq!(a.len(), n);
+            assert_eq!(a.iter().count(), n);
+            v.sort_by(|x, y| x.0.cmp(y.0));
+            assert_eq!(a.take_sorted().collect::<Vec<_>>(), v, "{n}");
+        }
+    }
+
+    /// `pre` is `strip_prefix`.
+    #[test]
+    fn pre_is_strip_prefix() {
+        for s in ["", "a", "ab", "Failed x", "Fa", "é"] {
+            for p in ["", "a", "ab", "Failed ", "F", "é", "x"] {
+                assert_eq!(pre(s, p), s.strip_prefix(p), "{s:?} {p:?}");
+            }
+        }
+    }
+
+    /// The byte splitters agree with the `str` methods.
+    #[test]
+    fn byte_splits_match_str() {
+        for h in [
+            "",
+            " ",
+            "a b",
+            "ab",
+            " a",
+            "a ",
+            "é b:c",
+            "a::b",
+            "x(1)",
+            "(",
+            "1.2.3.4 port 5",
+        ] {
+            for c in [b' ', b':', b'('] {
+                assert_eq!(split1(h, c), h.split_once(char::from(c)), "{h:?} {c}");
+                assert_eq!(
+                    Some(before(h, c)),
+                    h.split(char::from(c)).next(),
+                    "{h:?} {c}"
+                );
+            }
+        }
+    }
 
     /// The memchr-based searches agree with the `str` methods, overlaps and edges included.
     #[test]

@@ -20,7 +20,7 @@ use tplus_model::{
     ActorKind, Confidence, Event, Family, Location, Outcome, Parser, RecordSink, Sniff, TimeValue,
 };
 
-use crate::linux_auth::{interpret, Attrs, Meaning};
+use crate::linux_auth::{interpret, Attrs};
 
 /// The syslog text parser.
 #[derive(Debug, Clone, Copy, Default)]
@@ -190,7 +190,8 @@ fn host_tag_msg(rest: &str) -> (Option<&str>, Option<&str>, Option<&str>, &str, 
         Some(i) => (&rest[..i], &rest[i + 1..]),
         None => (rest, ""),
     };
-    if SEVERITIES.contains(&first) {
+    // Every severity word starts with a capital: most hosts are rejected on that byte.
+    if first.as_bytes().first().is_some_and(u8::is_ascii_uppercase) && SEVERITIES.contains(&first) {
         return match tag(after) {
             Some((p, pid, m)) => (None, Some(p), pid, m, Some(first)),
             None => (None, None, None, after, Some(first)),
@@ -357,7 +358,7 @@ fn repeat_count(msg: &str) -> Option<u64> {
 }
 
 fn build_event(f: &Frame<'_>, at: Location) -> Event {
-    let meaning = f.program.and_then(|p| interpret(p, f.msg));
+    let mut meaning = f.program.and_then(|p| interpret(p, f.msg));
     // Built as one literal (no defaults written and then replaced); the result is what
     // `Event::new` and the builder gave, field for field.
     let mut e = Event {
@@ -385,39 +386,31 @@ fn build_event(f: &Frame<'_>, at: Location) -> Event {
         count: 1,
         attributes: tplus_model::Attributes::new(),
     };
-    // Moved out field by field: the meaning is not copied whole into a default first.
-    let mut attrs = Attrs::default();
+    // Taken field by field from where `interpret` left it: the meaning is not copied whole
+    // (into a default, or out of the `Option`).
     let mut action = None;
-    if let Some(Meaning {
-        action: a,
-        actor,
-        actor_kind,
-        target,
-        src_ip,
-        outcome,
-        tags,
-        significance,
-        desc,
-        attrs: at,
-    }) = meaning
-    {
-        e.timestamp_desc = Cow::Borrowed(desc);
-        e.actor = actor;
-        e.actor_kind = actor_kind;
-        e.target = target;
-        e.src_ip = src_ip.and_then(normalise_ip_owned);
-        e.outcome = outcome;
-        e.significance = significance.min(100);
+    let mut attrs = None;
+    if let Some(m) = meaning.as_mut() {
+        e.timestamp_desc = Cow::Borrowed(m.desc);
+        e.actor = m.actor.take();
+        e.actor_kind = m.actor_kind;
+        e.target = m.target.take();
+        e.src_ip = m.src_ip.take().and_then(normalise_ip_owned);
+        e.outcome = m.outcome;
+        e.significance = m.significance.min(100);
         // `Meaning` keeps its tags once each, in order: what `Event::tag` would have built.
-        e.tags = tags;
-        action = a;
-        attrs = at;
+        e.tags = std::mem::take(&mut m.tags);
+        action = m.action;
+        attrs = Some(&mut m.attrs);
     }
     e.action = if let Some(a) = action {
         Some(a.to_owned())
     } else {
         f.program.map(|p| {
-            let base = p.rsplit('/').next().unwrap_or(p);
+            let base = match p.bytes().rposition(|c| c == b'/') {
+                Some(i) => &p[i + 1..],
+                None => p,
+            };
             let mut a = String::with_capacity(7 + base.len());
             a.push_str("syslog.");
             a.push_str(base);
@@ -430,7 +423,7 @@ fn build_event(f: &Frame<'_>, at: Location) -> Event {
         + usize::from(f.pid.is_some())
         + usize::from(f.severity.is_some())
         + 2 * usize::from(f.facility_severity.is_some())
-        + attrs.len()
+        + attrs.as_ref().map_or(0, |a| a.len())
         + usize::from(f.msg.len() > MAX_MESSAGE);
     e.attributes = tplus_model::Attributes::with_capacity(n);
     insert_attributes(&mut e.attributes, f, attrs);
@@ -440,10 +433,9 @@ fn build_event(f: &Frame<'_>, at: Location) -> Event {
 /// Inserts the attributes of the line's header, then the message's `attrs` (a later value
 /// of one key replaces an earlier one, so `attrs` win), in key order: every insert then
 /// appends at the end of the sorted vector instead of searching it and shifting the rest.
-fn insert_attributes(out: &mut tplus_model::Attributes, f: &Frame<'_>, mut attrs: Attrs) {
-    // Stable: of two values for one key, the later still comes later.
-    attrs.sort_by_key();
-    let mut attrs = attrs.into_iter().peekable();
+fn insert_attributes(out: &mut tplus_model::Attributes, f: &Frame<'_>, attrs: Option<&mut Attrs>) {
+    let mut none = Attrs::default();
+    let mut attrs = attrs.unwrap_or(&mut none).take_sorted().peekable();
     // The header's keys, in key order: `facility`, `message_bytes`, `pid`, `program`,
     // `severity`, `severity_code`; the message's keys that sort before each go first.
     let mut put = |k: &'static str, v: Value| {
@@ -590,7 +582,9 @@ fn parse_lines(
             sink.skipped(at, "blank line");
             continue;
         }
-        if memchr(0, bytes).is_some() && bytes.iter().all(|b| *b == 0 || b.is_ascii_whitespace()) {
+        // The byte test first: it stops at the first byte of an ordinary line, where the
+        // search for a NUL would read the whole line.
+        if bytes.iter().all(|b| *b == 0 || b.is_ascii_whitespace()) && memchr(0, bytes).is_some() {
             sink.skipped(at, "NUL padding (a file cut or preallocated while written)");
             continue;
         }
