@@ -167,7 +167,7 @@ impl Attrs {
         let mut order = [0, 1, 2, 3];
         if self.more.is_empty() {
             let inline = &self.inline;
-            order[..self.len].sort_by(|&a, &b| inline[a].0.cmp(inline[b].0));
+            order[..self.len].sort_by(|&a, &b| key_cmp(inline[a].0, inline[b].0));
         } else {
             let mut all: Vec<_> = self.inline[..self.len]
                 .iter_mut()
@@ -186,12 +186,45 @@ impl Attrs {
     }
 }
 
+/// `a.cmp(b)` for attribute names, deciding on the first byte when it differs (it almost
+/// always does) rather than calling the library compare.
+#[inline]
+fn key_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    match (a.as_bytes().first(), b.as_bytes().first()) {
+        (Some(x), Some(y)) if x != y => x.cmp(y),
+        _ => a.cmp(b),
+    }
+}
+
+/// `a < b` for attribute names (see [`key_cmp`]).
+#[inline]
+fn key_lt(a: &str, b: &str) -> bool {
+    key_cmp(a, b).is_lt()
+}
+
 /// What [`Attrs::take_sorted`] returns.
 #[derive(Debug)]
 pub struct TakeSorted<'a> {
     attrs: &'a mut Attrs,
     order: [usize; ATTRS_INLINE],
     next: usize,
+}
+
+impl TakeSorted<'_> {
+    /// The next attribute, when its key sorts before `k`.
+    #[inline]
+    pub fn next_before(&mut self, k: &str) -> Option<(&'static str, String)> {
+        let a = &*self.attrs;
+        let key = match self.next.checked_sub(a.len) {
+            None => a.inline[self.order[self.next]].0,
+            Some(i) => a.more.get(i)?.0,
+        };
+        if key_lt(key, k) {
+            self.next()
+        } else {
+            None
+        }
+    }
 }
 
 impl Iterator for TakeSorted<'_> {
@@ -1095,6 +1128,28 @@ mod tests {
             assert_eq!(a.iter().count(), n);
             v.sort_by(|x, y| x.0.cmp(y.0));
             assert_eq!(a.take_sorted().collect::<Vec<_>>(), v, "{n}");
+        }
+    }
+
+    /// `key_cmp` is `str::cmp`.
+    #[test]
+    fn key_cmp_is_str_cmp() {
+        let keys = [
+            "",
+            "a",
+            "ab",
+            "b",
+            "pid",
+            "port",
+            "program",
+            "é",
+            "severity_code",
+        ];
+        for a in keys {
+            for b in keys {
+                assert_eq!(key_cmp(a, b), a.cmp(b), "{a:?} {b:?}");
+                assert_eq!(key_lt(a, b), a < b, "{a:?} {b:?}");
+            }
         }
     }
 

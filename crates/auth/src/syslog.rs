@@ -359,51 +359,29 @@ fn repeat_count(msg: &str) -> Option<u64> {
 
 fn build_event(f: &Frame<'_>, at: Location) -> Event {
     let mut meaning = f.program.and_then(|p| interpret(p, f.msg));
-    // Built as one literal (no defaults written and then replaced); the result is what
-    // `Event::new` and the builder gave, field for field.
-    let mut e = Event {
-        time: f.time,
-        ts_us: 0,
-        ts_raw: f.ts_raw.to_owned(),
-        // A line without a meaning has the empty description `Meaning::default()` gave.
-        timestamp_desc: Cow::Borrowed(""),
-        message: excerpt(f.msg, MAX_MESSAGE).into_owned(),
-        source: ID,
-        host: f.host.map(str::to_owned),
-        actor: None,
-        actor_kind: ActorKind::Unknown,
-        action: None,
-        target: None,
-        src_ip: None,
-        outcome: Outcome::Unknown,
-        event_id: None,
-        confidence: Confidence::High,
-        confidence_reasons: Vec::new(),
-        location: at,
-        input: 0,
-        tags: Vec::new(),
-        significance: 0,
-        count: 1,
-        attributes: tplus_model::Attributes::new(),
-    };
     // Taken field by field from where `interpret` left it: the meaning is not copied whole
-    // (into a default, or out of the `Option`).
+    // (into a default, or out of the `Option`). A line without a meaning has what
+    // `Meaning::default()` gave (an empty description among them).
+    let mut desc = "";
+    let (mut actor, mut actor_kind, mut target, mut src_ip) =
+        (None, ActorKind::Unknown, None, None);
+    let (mut outcome, mut significance, mut tags) = (Outcome::Unknown, 0, Vec::new());
     let mut action = None;
     let mut attrs = None;
     if let Some(m) = meaning.as_mut() {
-        e.timestamp_desc = Cow::Borrowed(m.desc);
-        e.actor = m.actor.take();
-        e.actor_kind = m.actor_kind;
-        e.target = m.target.take();
-        e.src_ip = m.src_ip.take().and_then(normalise_ip_owned);
-        e.outcome = m.outcome;
-        e.significance = m.significance.min(100);
+        desc = m.desc;
+        actor = m.actor.take();
+        actor_kind = m.actor_kind;
+        target = m.target.take();
+        src_ip = m.src_ip.take().and_then(normalise_ip_owned);
+        outcome = m.outcome;
+        significance = m.significance.min(100);
         // `Meaning` keeps its tags once each, in order: what `Event::tag` would have built.
-        e.tags = std::mem::take(&mut m.tags);
+        tags = std::mem::take(&mut m.tags);
         action = m.action;
         attrs = Some(&mut m.attrs);
     }
-    e.action = if let Some(a) = action {
+    let action = if let Some(a) = action {
         Some(a.to_owned())
     } else {
         f.program.map(|p| {
@@ -425,9 +403,34 @@ fn build_event(f: &Frame<'_>, at: Location) -> Event {
         + 2 * usize::from(f.facility_severity.is_some())
         + attrs.as_ref().map_or(0, |a| a.len())
         + usize::from(f.msg.len() > MAX_MESSAGE);
-    e.attributes = tplus_model::Attributes::with_capacity(n);
-    insert_attributes(&mut e.attributes, f, attrs);
-    e
+    let mut attributes = tplus_model::Attributes::with_capacity(n);
+    insert_attributes(&mut attributes, f, attrs);
+    // One literal, last: built where the event is handed on, with no defaults written and
+    // then replaced; field for field what `Event::new` and the builder gave.
+    Event {
+        time: f.time,
+        ts_us: 0,
+        ts_raw: f.ts_raw.to_owned(),
+        timestamp_desc: Cow::Borrowed(desc),
+        message: excerpt(f.msg, MAX_MESSAGE).into_owned(),
+        source: ID,
+        host: f.host.map(str::to_owned),
+        actor,
+        actor_kind,
+        action,
+        target,
+        src_ip,
+        outcome,
+        event_id: None,
+        confidence: Confidence::High,
+        confidence_reasons: Vec::new(),
+        location: at,
+        input: 0,
+        tags,
+        significance,
+        count: 1,
+        attributes,
+    }
 }
 
 /// Inserts the attributes of the line's header, then the message's `attrs` (a later value
@@ -435,11 +438,11 @@ fn build_event(f: &Frame<'_>, at: Location) -> Event {
 /// appends at the end of the sorted vector instead of searching it and shifting the rest.
 fn insert_attributes(out: &mut tplus_model::Attributes, f: &Frame<'_>, attrs: Option<&mut Attrs>) {
     let mut none = Attrs::default();
-    let mut attrs = attrs.unwrap_or(&mut none).take_sorted().peekable();
+    let mut attrs = attrs.unwrap_or(&mut none).take_sorted();
     // The header's keys, in key order: `facility`, `message_bytes`, `pid`, `program`,
     // `severity`, `severity_code`; the message's keys that sort before each go first.
     let mut put = |k: &'static str, v: Value| {
-        while let Some((ak, av)) = attrs.next_if(|(ak, _)| *ak < k) {
+        while let Some((ak, av)) = attrs.next_before(k) {
             out.insert(ak, av.into());
         }
         out.insert(k, v);
