@@ -13,7 +13,7 @@ use memchr::{memchr, memchr_iter, memrchr_iter};
 use tplus_model::{ActorKind, Outcome, Tag};
 
 /// Substring search for the short ASCII needles of log messages: candidates by `memchr` on
-/// the needle's first byte, then a compare. Same results as the `str` methods of the same
+/// one byte of the needle, then a compare. Same results as the `str` methods of the same
 /// names, without building a two-way searcher for every call (which cost more than the
 /// search itself on lines of a hundred bytes). Needles must be non-empty ASCII, so every
 /// match starts and ends on a character boundary.
@@ -74,11 +74,37 @@ fn pre<'a>(s: &'a str, p: &str) -> Option<&'a str> {
     }
 }
 
+/// Position of the first `c` in `b`, eight bytes at a time: hosts, tags, users and
+/// addresses are a few bytes long, where `memchr`'s setup costs more than the search and a
+/// byte loop takes a compare and a branch per byte.
+pub(crate) fn find_byte(b: &[u8], c: u8) -> Option<usize> {
+    const LO: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let pattern = u64::from_ne_bytes([c; 8]);
+    let mut chunks = b.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word) ^ pattern;
+        // The high bit of each byte of `x` that is zero, exactly (no borrow between bytes).
+        let zero = !(((x & LO) + LO) | x | LO);
+        if zero != 0 {
+            return Some(at + (zero.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&x| x == c)
+        .map(|i| at + i)
+}
+
 /// `s.split_once(c)` for an ASCII `c`, as a plain loop: the fields split here are a few
 /// bytes long, where the `char`-pattern searcher costs more than the search.
 fn split1(s: &str, c: u8) -> Option<(&str, &str)> {
     debug_assert!(c.is_ascii());
-    let i = s.bytes().position(|b| b == c)?;
+    let i = find_byte(s.as_bytes(), c)?;
     Some((&s[..i], &s[i + 1..]))
 }
 
@@ -729,6 +755,14 @@ fn pam(msg: &str) -> Option<Meaning> {
 /// Commands that stop or erase logging.
 fn tamper_command(cmd: &str) -> bool {
     let c = cmd.to_ascii_lowercase();
+    // Every command caught below names one of these words: most commands are answered by
+    // five searches instead of fifteen.
+    if !["syslog", "journal", "audit", "/var/log", "history"]
+        .iter()
+        .any(|w| c.acontains(w))
+    {
+        return false;
+    }
     let stops_logger = [
         "rsyslog",
         "syslog-ng",
@@ -1128,6 +1162,27 @@ mod tests {
             assert_eq!(a.iter().count(), n);
             v.sort_by(|x, y| x.0.cmp(y.0));
             assert_eq!(a.take_sorted().collect::<Vec<_>>(), v, "{n}");
+        }
+    }
+
+    /// The word-at-a-time search finds the first match, at every length and position,
+    /// with bytes that differ from the needle only in their high bit around it.
+    #[test]
+    fn find_byte_matches_position() {
+        for len in 0..40 {
+            for at in 0..=len {
+                for fill in [b'a', 0xa0, 0x80, 0x00, 0xff, b' ' ^ 0x80, b' ' + 1] {
+                    let mut v = vec![fill; len];
+                    if at < len {
+                        v[at] = b' ';
+                    }
+                    if at + 3 < len {
+                        v[at + 3] = b' ';
+                    }
+                    let want = v.iter().position(|&x| x == b' ');
+                    assert_eq!(find_byte(&v, b' '), want, "{len} {at} {fill}");
+                }
+            }
         }
     }
 

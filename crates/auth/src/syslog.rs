@@ -20,7 +20,7 @@ use tplus_model::{
     ActorKind, Confidence, Event, Family, Location, Outcome, Parser, RecordSink, Sniff, TimeValue,
 };
 
-use crate::linux_auth::{interpret, Attrs};
+use crate::linux_auth::{find_byte, interpret, Attrs};
 
 /// The syslog text parser.
 #[derive(Debug, Clone, Copy, Default)]
@@ -148,12 +148,6 @@ fn looks_timestamped(line: &str) -> bool {
     let word3 = b.len() > 4 && b[..3].iter().all(u8::is_ascii_alphabetic) && b[3] == b' ';
     let day = word3 && b.get(4).is_some_and(|c| c.is_ascii_digit() || *c == b' ');
     day || b.first().is_some_and(|c| c.is_ascii_digit() || *c == b'<')
-}
-
-/// Position of the first `c` in `b`: tags and hosts are a few bytes long, where a plain
-/// loop beats `str::find`'s general searcher.
-fn find_byte(b: &[u8], c: u8) -> Option<usize> {
-    b.iter().position(|&x| x == c)
 }
 
 /// `name[pid]:` or `name:` at the start of `s` (no spaces in the tag); returns the program,
