@@ -338,6 +338,11 @@ impl Meaning {
     }
     #[inline(always)]
     fn tag(&mut self, t: Tag) -> &mut Self {
+        if self.tags.capacity() == 0 {
+            // Allocated directly for the one or two tags a meaning has, not through the
+            // growth path of a first push.
+            self.tags = Vec::with_capacity(2);
+        }
         if !self.tags.contains(&t) {
             self.tags.push(t);
         }
