@@ -425,76 +425,66 @@ fn sshd(msg: &str) -> Option<Meaning> {
     let mut m = if let Some(rest) = pre(msg, "PAM: Authentication failure for ") {
         let (user, ip, _, _) = user_from_ip(rest)?;
         let user = pre(user, "illegal user ").unwrap_or(user);
-        {
-            let mut m = Meaning::new("ssh.login_failed", Outcome::Failure, 35);
-            m.actor(user, ActorKind::Unknown)
-                .target(user)
-                .ip(ip)
-                .tag(Tag::Authentication)
-                .desc("Login Failed");
-            m
-        }
+        let mut m = Meaning::new("ssh.login_failed", Outcome::Failure, 35);
+        m.actor(user, ActorKind::Unknown)
+            .target(user)
+            .ip(ip)
+            .tag(Tag::Authentication)
+            .desc("Login Failed");
+        m
     } else if let Some(rest) = pre(
         msg,
         "PAM: User not known to the underlying authentication module for ",
     ) {
         let (user, ip, _, _) = user_from_ip(rest.trim_end())?;
         let user = pre(user, "illegal user ").unwrap_or(user);
-        {
-            let mut m = Meaning::new("ssh.invalid_user", Outcome::Failure, 30);
-            m.actor(user, ActorKind::Unknown)
-                .target(user)
-                .ip(ip)
-                .tag(Tag::Authentication)
-                .desc("Login Failed");
-            m
-        }
+        let mut m = Meaning::new("ssh.invalid_user", Outcome::Failure, 30);
+        m.actor(user, ActorKind::Unknown)
+            .target(user)
+            .ip(ip)
+            .tag(Tag::Authentication)
+            .desc("Login Failed");
+        m
     } else if let Some(rest) = msg
         .strip_prefix("User ")
         .filter(|r| r.acontains(" not allowed because "))
     {
         let (who, why) = rest.asplit_once(" not allowed because ")?;
         let (user, ip) = who.arsplit_once(" from ")?;
-        {
-            let mut m = Meaning::new("ssh.login_denied", Outcome::Failure, 35);
-            m.actor(user, ActorKind::Unknown)
-                .target(user)
-                .ip(ip)
-                .tag(Tag::Authentication)
-                .desc("Login Failed")
-                .attr("reason", why);
-            m
-        }
+        let mut m = Meaning::new("ssh.login_denied", Outcome::Failure, 35);
+        m.actor(user, ActorKind::Unknown)
+            .target(user)
+            .ip(ip)
+            .tag(Tag::Authentication)
+            .desc("Login Failed")
+            .attr("reason", why);
+        m
     } else if let Some(rest) = pre(msg, "Illegal user ") {
         let (user, ip) = match user_from_ip(rest) {
             Some((u, ip, _, _)) => (u, ip),
             None => (rest, ""),
         };
-        {
-            let mut m = Meaning::new("ssh.invalid_user", Outcome::Failure, 30);
-            m.actor(user, ActorKind::Unknown)
-                .target(user)
-                .ip(ip)
-                .tag(Tag::Authentication)
-                .desc("Login Failed");
-            m
-        }
+        let mut m = Meaning::new("ssh.invalid_user", Outcome::Failure, 30);
+        m.actor(user, ActorKind::Unknown)
+            .target(user)
+            .ip(ip)
+            .tag(Tag::Authentication)
+            .desc("Login Failed");
+        m
     } else if let Some(rest) = pre(msg, "Accepted ") {
         let (method, rest) = rest.asplit_once(" for ")?;
         let (user, ip, port, tail) = user_from_ip(rest)?;
         let key = tail.asplit_once(": ").map(|x| x.1).unwrap_or("");
-        {
-            let mut m = Meaning::new("ssh.login", Outcome::Success, 55);
-            m.actor(user, ActorKind::Unknown)
-                .target(user)
-                .ip(ip)
-                .tag(Tag::Authentication)
-                .desc("Login")
-                .attr("auth_method", method)
-                .attr("port", port)
-                .attr("key", key);
-            m
-        }
+        let mut m = Meaning::new("ssh.login", Outcome::Success, 55);
+        m.actor(user, ActorKind::Unknown)
+            .target(user)
+            .ip(ip)
+            .tag(Tag::Authentication)
+            .desc("Login")
+            .attr("auth_method", method)
+            .attr("port", port)
+            .attr("key", key);
+        m
     } else if let Some(rest) = msg
         .strip_prefix("Failed ")
         .or_else(|| pre(msg, "Partial "))
@@ -508,17 +498,13 @@ fn sshd(msg: &str) -> Option<Meaning> {
             None => (user, false),
         };
         let mut m = if partial {
-            {
-                let mut m = Meaning::new("ssh.auth_partial", Outcome::Unknown, 25);
-                m.desc("Authentication Step");
-                m
-            }
+            let mut m = Meaning::new("ssh.auth_partial", Outcome::Unknown, 25);
+            m.desc("Authentication Step");
+            m
         } else {
-            {
-                let mut m = Meaning::new("ssh.login_failed", Outcome::Failure, 35);
-                m.desc("Login Failed");
-                m
-            }
+            let mut m = Meaning::new("ssh.login_failed", Outcome::Failure, 35);
+            m.desc("Login Failed");
+            m
         };
         m.actor(user, ActorKind::Unknown)
             .target(user)
@@ -535,50 +521,43 @@ fn sshd(msg: &str) -> Option<Meaning> {
             Some((u, ip, p, _)) => (u, ip, p),
             None => (rest, "", ""),
         };
-        {
-            let mut m = Meaning::new("ssh.invalid_user", Outcome::Failure, 30);
-            m.actor(user, ActorKind::Unknown)
-                .target(user)
-                .ip(ip)
-                .tag(Tag::Authentication)
-                .desc("Login Failed")
-                .attr("port", port);
-            m
-        }
+        let mut m = Meaning::new("ssh.invalid_user", Outcome::Failure, 30);
+        m.actor(user, ActorKind::Unknown)
+            .target(user)
+            .ip(ip)
+            .tag(Tag::Authentication)
+            .desc("Login Failed")
+            .attr("port", port);
+        m
     } else if let Some(rest) = pre(msg, "maximum authentication attempts exceeded for ") {
         let (user, ip, port, _) = user_from_ip(rest)?;
         let user = pre(user, "invalid user ").unwrap_or(user);
-        {
-            let mut m = Meaning::new("ssh.max_auth_attempts", Outcome::Failure, 40);
-            m.actor(user, ActorKind::Unknown)
-                .target(user)
-                .ip(ip)
-                .tag(Tag::Authentication)
-                .desc("Login Failed")
-                .attr("port", port);
-            m
-        }
+        let mut m = Meaning::new("ssh.max_auth_attempts", Outcome::Failure, 40);
+        m.actor(user, ActorKind::Unknown)
+            .target(user)
+            .ip(ip)
+            .tag(Tag::Authentication)
+            .desc("Login Failed")
+            .attr("port", port);
+        m
     } else if let Some(rest) = pre(msg, "Disconnecting ") {
         let (who, why) = rest.asplit_once(": ").unwrap_or((rest, ""));
         let (user, ip, port, _) = preamble_ip(who);
         let fails = why.acontains("Too many authentication failures");
-        let mut m = {
-            let mut m = Meaning::new(
-                if fails {
-                    "ssh.too_many_failures"
-                } else {
-                    "ssh.disconnect"
-                },
-                if fails {
-                    Outcome::Failure
-                } else {
-                    Outcome::Unknown
-                },
-                if fails { 40 } else { 10 },
-            );
-            m.ip(ip).attr("port", port).attr("reason", why);
-            m
-        };
+        let mut m = Meaning::new(
+            if fails {
+                "ssh.too_many_failures"
+            } else {
+                "ssh.disconnect"
+            },
+            if fails {
+                Outcome::Failure
+            } else {
+                Outcome::Unknown
+            },
+            if fails { 40 } else { 10 },
+        );
+        m.ip(ip).attr("port", port).attr("reason", why);
         if let Some(u) = user {
             m.actor(u, ActorKind::Unknown).target(u);
         }
@@ -599,11 +578,8 @@ fn sshd(msg: &str) -> Option<Meaning> {
         } else {
             "ssh.connection_closed"
         };
-        let mut m = {
-            let mut m = Meaning::new(action, Outcome::Unknown, 10);
-            m.ip(ip).attr("port", port).tag(Tag::Session);
-            m
-        };
+        let mut m = Meaning::new(action, Outcome::Unknown, 10);
+        m.ip(ip).attr("port", port).tag(Tag::Session);
         if let Some(u) = user {
             m.actor(u, ActorKind::Unknown).target(u);
         }
@@ -614,39 +590,31 @@ fn sshd(msg: &str) -> Option<Meaning> {
             .strip_prefix("port ")
             .map(|r| before(r, b':'))
             .unwrap_or("");
-        {
-            let mut m = Meaning::new("ssh.disconnect", Outcome::Unknown, 10);
-            m.ip(ip).attr("port", port).tag(Tag::Session);
-            m
-        }
+        let mut m = Meaning::new("ssh.disconnect", Outcome::Unknown, 10);
+        m.ip(ip).attr("port", port).tag(Tag::Session);
+        m
     } else if let Some(rest) = pre(msg, "reverse mapping checking getaddrinfo for ") {
         let ip = rest
             .asplit_once(" [")
             .and_then(|(_, r)| r.split_once(']'))
             .map_or("", |x| x.0);
-        {
-            let mut m = Meaning::new("ssh.reverse_mapping_failed", Outcome::Unknown, 15);
-            m.ip(ip)
-                .attr("claimed_host", rest.split(' ').next().unwrap_or(""));
-            m
-        }
+        let mut m = Meaning::new("ssh.reverse_mapping_failed", Outcome::Unknown, 15);
+        m.ip(ip)
+            .attr("claimed_host", rest.split(' ').next().unwrap_or(""));
+        m
     } else if let Some(rest) = pre(msg, "Connection from ") {
         let (ip, rest) = split1(rest, b' ').unwrap_or((rest, ""));
-        {
-            let mut m = Meaning::new("ssh.connection", Outcome::Unknown, 5);
-            m.ip(ip).attr(
-                "port",
-                pre(rest, "port ").map(|r| before(r, b' ')).unwrap_or(""),
-            );
-            m
-        }
+        let mut m = Meaning::new("ssh.connection", Outcome::Unknown, 5);
+        m.ip(ip).attr(
+            "port",
+            pre(rest, "port ").map(|r| before(r, b' ')).unwrap_or(""),
+        );
+        m
     } else if let Some(rest) = pre(msg, "Did not receive identification string from ") {
         let (ip, rest) = split1(rest, b' ').unwrap_or((rest, ""));
-        {
-            let mut m = Meaning::new("ssh.no_identification", Outcome::Failure, 15);
-            m.ip(ip).attr("port", pre(rest, "port ").unwrap_or(""));
-            m
-        }
+        let mut m = Meaning::new("ssh.no_identification", Outcome::Failure, 15);
+        m.ip(ip).attr("port", pre(rest, "port ").unwrap_or(""));
+        m
     } else if msg.starts_with("Server listening on ")
         || msg.starts_with("Received signal 15")
         || msg.starts_with("Received SIGHUP")
@@ -692,14 +660,11 @@ fn pam(msg: &str) -> Option<Meaning> {
         } else {
             ActorKind::Unknown
         };
-        let mut m = {
-            let mut m = Meaning::new("session.open", Outcome::Success, if cron { 3 } else { 25 });
-            m.actor(actor, kind)
-                .target(target)
-                .tag(Tag::Session)
-                .attr("pam_service", service);
-            m
-        };
+        let mut m = Meaning::new("session.open", Outcome::Success, if cron { 3 } else { 25 });
+        m.actor(actor, kind)
+            .target(target)
+            .tag(Tag::Session)
+            .attr("pam_service", service);
         if matches!(service, "sudo" | "su" | "su-l") && target == "root" && actor != "root" {
             m.tag(Tag::PrivilegeChange).desc("Privilege Change");
             m.significance = 60;
@@ -713,49 +678,41 @@ fn pam(msg: &str) -> Option<Meaning> {
         } else {
             ActorKind::Unknown
         };
-        return Some({
-            let mut m = Meaning::new("session.close", Outcome::Unknown, if cron { 2 } else { 10 });
-            m.actor(user, kind)
-                .target(user)
-                .tag(Tag::Session)
-                .attr("pam_service", service);
-            m
-        });
+        let mut m = Meaning::new("session.close", Outcome::Unknown, if cron { 2 } else { 10 });
+        m.actor(user, kind)
+            .target(user)
+            .tag(Tag::Session)
+            .attr("pam_service", service);
+        return Some(m);
     }
     if text.starts_with("authentication failure;") {
         let user = kv(text, "user");
         let ruser = kv(text, "ruser");
         let rhost = kv(text, "rhost");
         let actor = if !ruser.is_empty() { ruser } else { user };
-        return Some({
-            let mut m = Meaning::new("pam.auth_failure", Outcome::Failure, 35);
-            m.actor(actor, ActorKind::Unknown)
-                .target(user)
-                .ip(rhost)
-                .tag(Tag::Authentication)
-                .desc("Login Failed")
-                .attr("pam_service", service)
-                .attr("rhost", rhost)
-                .attr("tty", kv(text, "tty"));
-            m
-        });
+        let mut m = Meaning::new("pam.auth_failure", Outcome::Failure, 35);
+        m.actor(actor, ActorKind::Unknown)
+            .target(user)
+            .ip(rhost)
+            .tag(Tag::Authentication)
+            .desc("Login Failed")
+            .attr("pam_service", service)
+            .attr("rhost", rhost)
+            .attr("tty", kv(text, "tty"));
+        return Some(m);
     }
     if let Some(r) = pre(text, "password changed for ") {
         let user = r.trim();
-        return Some({
-            let mut m = Meaning::new("account.password_changed", Outcome::Success, 70);
-            m.target(user)
-                .tag(Tag::CredentialChange)
-                .attr("pam_service", service);
-            m
-        });
+        let mut m = Meaning::new("account.password_changed", Outcome::Success, 70);
+        m.target(user)
+            .tag(Tag::CredentialChange)
+            .attr("pam_service", service);
+        return Some(m);
     }
     if text.starts_with("check pass; user unknown") {
-        return Some({
-            let mut m = Meaning::new("pam.unknown_user", Outcome::Failure, 25);
-            m.tag(Tag::Authentication).attr("pam_service", service);
-            m
-        });
+        let mut m = Meaning::new("pam.unknown_user", Outcome::Failure, 25);
+        m.tag(Tag::Authentication).attr("pam_service", service);
+        return Some(m);
     }
     None
 }
@@ -828,17 +785,13 @@ fn sudo(msg: &str) -> Option<Meaning> {
     }
     let denied = !reason.is_empty();
     let mut m = if denied {
-        {
-            let mut m = Meaning::new("sudo.denied", Outcome::Failure, 55);
-            m.desc("Privilege Change Failed");
-            m
-        }
+        let mut m = Meaning::new("sudo.denied", Outcome::Failure, 55);
+        m.desc("Privilege Change Failed");
+        m
     } else {
-        {
-            let mut m = Meaning::new("sudo.command", Outcome::Success, 45);
-            m.desc("Privilege Change");
-            m
-        }
+        let mut m = Meaning::new("sudo.command", Outcome::Success, 45);
+        m.desc("Privilege Change");
+        m
     };
     m.actor(user, ActorKind::Unknown)
         .target(runas)
@@ -879,17 +832,13 @@ fn su(msg: &str) -> Option<Meaning> {
 
 fn su_meaning(failed: bool, target: &str, user: &str, tty: &str) -> Meaning {
     let mut m = if failed {
-        {
-            let mut m = Meaning::new("su.failed", Outcome::Failure, 55);
-            m.desc("Privilege Change Failed");
-            m
-        }
+        let mut m = Meaning::new("su.failed", Outcome::Failure, 55);
+        m.desc("Privilege Change Failed");
+        m
     } else {
-        {
-            let mut m = Meaning::new("su", Outcome::Success, 45);
-            m.desc("Privilege Change");
-            m
-        }
+        let mut m = Meaning::new("su", Outcome::Success, 45);
+        m.desc("Privilege Change");
+        m
     };
     m.actor(user, ActorKind::Unknown)
         .target(target)
@@ -909,44 +858,36 @@ fn cron(msg: &str) -> Option<Meaning> {
         .strip_prefix("CMD (")?
         .strip_suffix(')')
         .unwrap_or(rest);
-    Some({
-        let mut m = Meaning::new("cron.command", Outcome::Unknown, 3);
-        m.actor(user, ActorKind::Automation)
-            .tag(Tag::Execution)
-            .attr("command", cmd);
-        m
-    })
+    let mut m = Meaning::new("cron.command", Outcome::Unknown, 3);
+    m.actor(user, ActorKind::Automation)
+        .tag(Tag::Execution)
+        .attr("command", cmd);
+    Some(m)
 }
 
 fn logind(msg: &str) -> Option<Meaning> {
     if let Some(r) = pre(msg, "New session ") {
         let (id, rest) = r.asplit_once(" of user ")?;
         let user = rest.trim_end_matches('.');
-        return Some({
-            let mut m = Meaning::new("session.new", Outcome::Success, 15);
-            m.actor(user, ActorKind::Unknown)
-                .target(user)
-                .tag(Tag::Session)
-                .attr("session_id", id);
-            m
-        });
+        let mut m = Meaning::new("session.new", Outcome::Success, 15);
+        m.actor(user, ActorKind::Unknown)
+            .target(user)
+            .tag(Tag::Session)
+            .attr("session_id", id);
+        return Some(m);
     }
     if let Some(r) = pre(msg, "Removed session ") {
-        return Some({
-            let mut m = Meaning::new("session.removed", Outcome::Unknown, 5);
-            m.tag(Tag::Session)
-                .attr("session_id", r.trim_end_matches('.'));
-            m
-        });
+        let mut m = Meaning::new("session.removed", Outcome::Unknown, 5);
+        m.tag(Tag::Session)
+            .attr("session_id", r.trim_end_matches('.'));
+        return Some(m);
     }
     if let Some(r) = pre(msg, "Session ") {
         let (id, rest) = split1(r, b' ')?;
         if rest.starts_with("logged out") {
-            return Some({
-                let mut m = Meaning::new("session.logout", Outcome::Unknown, 5);
-                m.tag(Tag::Session).attr("session_id", id);
-                m
-            });
+            let mut m = Meaning::new("session.logout", Outcome::Unknown, 5);
+            m.tag(Tag::Session).attr("session_id", id);
+            return Some(m);
         }
     }
     None
@@ -962,34 +903,28 @@ fn account_tools(program: &str, msg: &str) -> Option<Meaning> {
         "useradd" | "adduser" if msg.starts_with("new user:") => {
             let name = field("name");
             let uid = field("UID");
-            let mut m = {
-                let mut m = Meaning::new("account.create", Outcome::Success, 70);
-                m.target(name)
-                    .tag(Tag::AccountChange)
-                    .attr("uid", uid)
-                    .attr("shell", field("shell"));
-                m
-            };
+            let mut m = Meaning::new("account.create", Outcome::Success, 70);
+            m.target(name)
+                .tag(Tag::AccountChange)
+                .attr("uid", uid)
+                .attr("shell", field("shell"));
             if uid == "0" {
                 m.tag(Tag::PrivilegeChange);
                 m.significance = 90;
             }
             Some(m)
         }
-        "useradd" | "groupadd" if msg.starts_with("new group:") => Some({
+        "useradd" | "groupadd" if msg.starts_with("new group:") => {
             let mut m = Meaning::new("group.create", Outcome::Success, 40);
             m.target(field("name")).tag(Tag::AccountChange);
-            m
-        }),
+            Some(m)
+        }
         "usermod" | "gpasswd" => {
             let q: Vec<&str> = msg.split('\'').collect();
             if msg.starts_with("add ") && q.len() >= 4 {
                 let (user, group) = (q[1], q[3]);
-                let mut m = {
-                    let mut m = Meaning::new("group.add_member", Outcome::Success, 55);
-                    m.target(user).tag(Tag::AccountChange).attr("group", group);
-                    m
-                };
+                let mut m = Meaning::new("group.add_member", Outcome::Success, 55);
+                m.target(user).tag(Tag::AccountChange).attr("group", group);
                 if matches!(
                     group,
                     "sudo" | "wheel" | "admin" | "root" | "adm" | "docker"
@@ -999,28 +934,22 @@ fn account_tools(program: &str, msg: &str) -> Option<Meaning> {
                 }
                 Some(m)
             } else {
-                Some({
-                    let mut m = Meaning::new("account.modify", Outcome::Success, 40);
-                    m.tag(Tag::AccountChange);
-                    m
-                })
+                let mut m = Meaning::new("account.modify", Outcome::Success, 40);
+                m.tag(Tag::AccountChange);
+                Some(m)
             }
         }
         "userdel" => {
             let user = msg.split('\'').nth(1).unwrap_or("");
-            Some({
-                let mut m = Meaning::new("account.delete", Outcome::Success, 60);
-                m.target(user).tag(Tag::AccountChange);
-                m
-            })
+            let mut m = Meaning::new("account.delete", Outcome::Success, 60);
+            m.target(user).tag(Tag::AccountChange);
+            Some(m)
         }
         "passwd" | "chpasswd" if msg.acontains("password changed for") => {
             let user = msg.rsplit(' ').next().unwrap_or("");
-            Some({
-                let mut m = Meaning::new("account.password_changed", Outcome::Success, 70);
-                m.target(user).tag(Tag::CredentialChange);
-                m
-            })
+            let mut m = Meaning::new("account.password_changed", Outcome::Success, 70);
+            m.target(user).tag(Tag::CredentialChange);
+            Some(m)
         }
         _ => None,
     }
@@ -1068,11 +997,8 @@ fn logging_daemons(program: &str, msg: &str) -> Option<Meaning> {
         _ => false,
     };
     if stopping {
-        let mut m = {
-            let mut m = Meaning::new("logging.stopped", Outcome::Success, 95);
-            m.tag(Tag::LoggingTamper);
-            m
-        };
+        let mut m = Meaning::new("logging.stopped", Outcome::Success, 95);
+        m.tag(Tag::LoggingTamper);
         m.desc = "Logging Stopped";
         return Some(m);
     }
