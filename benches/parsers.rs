@@ -8,6 +8,11 @@ use divan::counter::BytesCount;
 use divan::Bencher;
 use tplus_corpusgen::Rng;
 
+/// The allocator the shipped binary uses (crates/cli/main.rs): a parser's cost is mostly
+/// small allocations for its events, so the benches measure what ships, not glibc malloc.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }

@@ -11,9 +11,13 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering::Relaxed};
 use std::time::Instant;
 
+use mimalloc::MiMalloc;
+
+/// Allocations go to mimalloc, the shipped binary's allocator (crates/cli/main.rs).
+///
 /// BUMP=1: allocations during a pass come from a pre-faulted arena and are never freed, so
 /// the pass costs only the parsing and the writing of the events: what the parser would do
-/// if allocating were free. (glibc malloc and page faults are the rest.)
+/// if allocating were free. (The allocator and page faults are the rest.)
 struct Bump;
 
 const ARENA: usize = 3 << 30;
@@ -39,12 +43,12 @@ unsafe impl GlobalAlloc for Bump {
             }
         }
         // SAFETY: forwarded as is.
-        unsafe { System.alloc(l) }
+        unsafe { MiMalloc.alloc(l) }
     }
     unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
         if !in_arena(p) {
-            // SAFETY: not from the arena, so from System.
-            unsafe { System.dealloc(p, l) }
+            // SAFETY: not from the arena, so from mimalloc.
+            unsafe { MiMalloc.dealloc(p, l) }
         }
     }
 }

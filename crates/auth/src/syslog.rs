@@ -12,12 +12,15 @@
 use std::borrow::Cow;
 
 use memchr::memchr;
+use serde_json::Value;
 use tplus_model::lines::{lines_from, Line};
 use tplus_model::text::{excerpt, normalise_ip_owned};
-use tplus_model::time::{month_from_abbrev, parse_stamp};
-use tplus_model::{Event, Family, Location, Parser, RecordSink, Sniff, TimeValue};
+use tplus_model::time::parse_stamp;
+use tplus_model::{
+    ActorKind, Confidence, Event, Family, Location, Outcome, Parser, RecordSink, Sniff, TimeValue,
+};
 
-use crate::linux_auth::{interpret, Meaning};
+use crate::linux_auth::{find_byte, interpret, Attrs};
 
 /// The syslog text parser.
 #[derive(Debug, Clone, Copy, Default)]
@@ -54,11 +57,36 @@ fn two_digits(b: &[u8]) -> Option<u32> {
     }
 }
 
+/// [`tplus_model::time::month_from_abbrev`] for the first three bytes of `b`, without comparing them to each
+/// month in turn: `x | 0x20` is a lowercase letter exactly when `x` is that letter in
+/// either case, so this is the same ASCII case-insensitive match.
+fn month3(b: &[u8]) -> Option<u32> {
+    let m = match b.get(..3)? {
+        [x, y, z] => [x | 0x20, y | 0x20, z | 0x20],
+        _ => return None,
+    };
+    Some(match &m {
+        b"jan" => 1,
+        b"feb" => 2,
+        b"mar" => 3,
+        b"apr" => 4,
+        b"may" => 5,
+        b"jun" => 6,
+        b"jul" => 7,
+        b"aug" => 8,
+        b"sep" => 9,
+        b"oct" => 10,
+        b"nov" => 11,
+        b"dec" => 12,
+        _ => return None,
+    })
+}
+
 /// `Mmm dd hh:mm:ss[.frac]` at the start of `s` (the day space-padded, zero-padded or bare:
 /// `Feb  7`, `Feb 07`, `Feb 7`); returns the value and its length.
 fn classic_stamp(s: &str) -> Option<(TimeValue, usize)> {
     let b = s.as_bytes();
-    let month = month_from_abbrev(b.get(..3)?)?;
+    let month = month3(b.get(..3)?)?;
     let mut i = 3;
     if b.get(i) != Some(&b' ') {
         return None;
@@ -122,12 +150,6 @@ fn looks_timestamped(line: &str) -> bool {
     day || b.first().is_some_and(|c| c.is_ascii_digit() || *c == b'<')
 }
 
-/// Position of the first `c` in `b`: tags and hosts are a few bytes long, where a plain
-/// loop beats `str::find`'s general searcher.
-fn find_byte(b: &[u8], c: u8) -> Option<usize> {
-    b.iter().position(|&x| x == c)
-}
-
 /// `name[pid]:` or `name:` at the start of `s` (no spaces in the tag); returns the program,
 /// pid and the message after it.
 fn tag(s: &str) -> Option<(&str, Option<&str>, &str)> {
@@ -162,7 +184,8 @@ fn host_tag_msg(rest: &str) -> (Option<&str>, Option<&str>, Option<&str>, &str, 
         Some(i) => (&rest[..i], &rest[i + 1..]),
         None => (rest, ""),
     };
-    if SEVERITIES.contains(&first) {
+    // Every severity word starts with a capital: most hosts are rejected on that byte.
+    if first.as_bytes().first().is_some_and(u8::is_ascii_uppercase) && SEVERITIES.contains(&first) {
         return match tag(after) {
             Some((p, pid, m)) => (None, Some(p), pid, m, Some(first)),
             None => (None, None, None, after, Some(first)),
@@ -305,6 +328,13 @@ fn frame(line: &str) -> Result<Frame<'_>, String> {
 /// `last message repeated N times` (classic, possibly inside `--- ... ---`) or rsyslog's
 /// `message repeated N times: [...]`: returns N.
 fn repeat_count(msg: &str) -> Option<u64> {
+    // Most messages start with a byte no marker can start with (after `trim`: `-`, `l`,
+    // `m`); those are answered without trimming and comparing.
+    if let Some(&b) = msg.as_bytes().first() {
+        if b.is_ascii() && !char::from(b).is_whitespace() && !matches!(b, b'-' | b'l' | b'm') {
+            return None;
+        }
+    }
     // `trim_start_matches("--- ")` and `trim_end_matches(" ---")`, as plain loops: this runs
     // on every line, and the `&str`-pattern forms build a substring searcher each time.
     let mut m = msg.trim();
@@ -322,77 +352,116 @@ fn repeat_count(msg: &str) -> Option<u64> {
 }
 
 fn build_event(f: &Frame<'_>, at: Location) -> Event {
-    let meaning = f
-        .program
-        .and_then(|p| interpret(p, f.msg))
-        .unwrap_or_default();
-    let Meaning {
-        action,
-        actor,
-        actor_kind,
-        target,
-        src_ip,
-        outcome,
-        tags,
-        significance,
-        desc,
-        attrs,
-    } = meaning;
-    // The event is filled in place (an `EventBuilder` chain moves the whole event through
-    // each call); the result is what the builder gave, field for field.
-    let mut e = Event::new(ID, f.time, f.ts_raw.to_owned(), desc);
-    e.message = excerpt(f.msg, MAX_MESSAGE).into_owned();
-    e.host = f.host.map(str::to_owned);
-    e.actor = actor;
-    e.actor_kind = actor_kind;
-    e.target = target;
-    e.src_ip = src_ip.and_then(normalise_ip_owned);
-    e.outcome = outcome;
-    e.location = at;
-    e.significance = significance.min(100);
-    e.action = if let Some(a) = action {
+    let mut meaning = f.program.and_then(|p| interpret(p, f.msg));
+    // Taken field by field from where `interpret` left it: the meaning is not copied whole
+    // (into a default, or out of the `Option`). A line without a meaning has what
+    // `Meaning::default()` gave (an empty description among them).
+    let mut desc = "";
+    let (mut actor, mut actor_kind, mut target, mut src_ip) =
+        (None, ActorKind::Unknown, None, None);
+    let (mut outcome, mut significance, mut tags) = (Outcome::Unknown, 0, Vec::new());
+    let mut action = None;
+    let mut attrs = None;
+    if let Some(m) = meaning.as_mut() {
+        desc = m.desc;
+        actor = m.actor.take();
+        actor_kind = m.actor_kind;
+        target = m.target.take();
+        src_ip = m.src_ip.take().and_then(normalise_ip_owned);
+        outcome = m.outcome;
+        significance = m.significance.min(100);
+        // `Meaning` keeps its tags once each, in order: what `Event::tag` would have built.
+        tags = std::mem::take(&mut m.tags);
+        action = m.action;
+        attrs = Some(&mut m.attrs);
+    }
+    let action = if let Some(a) = action {
         Some(a.to_owned())
     } else {
         f.program.map(|p| {
-            let base = p.rsplit('/').next().unwrap_or(p);
+            let base = match p.bytes().rposition(|c| c == b'/') {
+                Some(i) => &p[i + 1..],
+                None => p,
+            };
             let mut a = String::with_capacity(7 + base.len());
             a.push_str("syslog.");
             a.push_str(base);
             a
         })
     };
-    // `Meaning` keeps its tags once each, in order: what `Event::tag` would have built.
-    e.tags = tags;
     // Sized exactly: a million lines, each with a vector grown from 4 to 8 slots, would
     // hold room for millions of attributes never set.
     let n = usize::from(f.program.is_some())
         + usize::from(f.pid.is_some())
         + usize::from(f.severity.is_some())
         + 2 * usize::from(f.facility_severity.is_some())
-        + attrs.len()
+        + attrs.as_ref().map_or(0, |a| a.len())
         + usize::from(f.msg.len() > MAX_MESSAGE);
-    e.attributes = tplus_model::Attributes::with_capacity(n);
-    let attributes = &mut e.attributes;
-    if let Some(p) = f.program {
-        attributes.insert("program", p.into());
+    let mut attributes = tplus_model::Attributes::with_capacity(n);
+    insert_attributes(&mut attributes, f, attrs);
+    // One literal, last: built where the event is handed on, with no defaults written and
+    // then replaced; field for field what `Event::new` and the builder gave.
+    Event {
+        time: f.time,
+        ts_us: 0,
+        ts_raw: f.ts_raw.to_owned(),
+        timestamp_desc: Cow::Borrowed(desc),
+        message: excerpt(f.msg, MAX_MESSAGE).into_owned(),
+        source: ID,
+        host: f.host.map(str::to_owned),
+        actor,
+        actor_kind,
+        action,
+        target,
+        src_ip,
+        outcome,
+        event_id: None,
+        confidence: Confidence::High,
+        confidence_reasons: Vec::new(),
+        location: at,
+        input: 0,
+        tags,
+        significance,
+        count: 1,
+        attributes,
     }
-    if let Some(p) = f.pid {
-        attributes.insert("pid", p.into());
-    }
-    if let Some(s) = f.severity {
-        attributes.insert("severity", s.into());
-    }
+}
+
+/// Inserts the attributes of the line's header, then the message's `attrs` (a later value
+/// of one key replaces an earlier one, so `attrs` win), in key order: every insert then
+/// appends at the end of the sorted vector instead of searching it and shifting the rest.
+fn insert_attributes(out: &mut tplus_model::Attributes, f: &Frame<'_>, attrs: Option<&mut Attrs>) {
+    let mut none = Attrs::default();
+    let mut attrs = attrs.unwrap_or(&mut none).take_sorted();
+    // The header's keys, in key order: `facility`, `message_bytes`, `pid`, `program`,
+    // `severity`, `severity_code`; the message's keys that sort before each go first.
+    let mut put = |k: &'static str, v: Value| {
+        while let Some((ak, av)) = attrs.next_before(k) {
+            out.insert(ak, av.into());
+        }
+        out.insert(k, v);
+    };
     if let Some(v) = f.facility_severity {
-        attributes.insert("facility", (v / 8).into());
-        attributes.insert("severity_code", (v % 8).into());
-    }
-    for (k, v) in attrs {
-        attributes.insert(k, v.into());
+        put("facility", Value::from(v / 8));
     }
     if f.msg.len() > MAX_MESSAGE {
-        attributes.insert("message_bytes", (f.msg.len() as u64).into());
+        put("message_bytes", Value::from(f.msg.len() as u64));
     }
-    e
+    if let Some(p) = f.pid {
+        put("pid", Value::from(p));
+    }
+    if let Some(p) = f.program {
+        put("program", Value::from(p));
+    }
+    if let Some(s) = f.severity {
+        put("severity", Value::from(s));
+    }
+    if let Some(v) = f.facility_severity {
+        put("severity_code", Value::from(v % 8));
+    }
+    for (k, v) in attrs {
+        out.insert(k, v.into());
+    }
 }
 
 /// Bytes per line below which [`event_bound`] stops counting every line as an event.
@@ -510,7 +579,9 @@ fn parse_lines(
             sink.skipped(at, "blank line");
             continue;
         }
-        if memchr(0, bytes).is_some() && bytes.iter().all(|b| *b == 0 || b.is_ascii_whitespace()) {
+        // The byte test first: it stops at the first byte of an ordinary line, where the
+        // search for a NUL would read the whole line.
+        if bytes.iter().all(|b| *b == 0 || b.is_ascii_whitespace()) && memchr(0, bytes).is_some() {
             sink.skipped(at, "NUL padding (a file cut or preallocated while written)");
             continue;
         }
@@ -698,6 +769,50 @@ with another line\n\
         assert_eq!(c.events.len(), 2);
         assert!(c.events[0].message.contains('\u{fffd}'));
         assert!(c.events[1].message.len() < 70 * 1024);
+    }
+
+    /// The packed month match is the model's case-insensitive one, on every byte in every
+    /// position next to letters of each month's name in either case.
+    #[test]
+    fn month3_matches_model() {
+        use tplus_model::time::month_from_abbrev;
+        let names = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        for name in names {
+            for v in [
+                name.to_owned(),
+                name.to_ascii_uppercase(),
+                name.to_ascii_lowercase(),
+            ] {
+                let b = v.as_bytes();
+                for pos in 0..3 {
+                    for x in 0..=255u8 {
+                        let mut t = [b[0], b[1], b[2]];
+                        t[pos] = x;
+                        assert_eq!(month3(&t), month_from_abbrev(&t), "{t:?}");
+                    }
+                }
+            }
+        }
+        assert_eq!(month3(b"Ja"), None);
+    }
+
+    /// The fast rejection in `repeat_count` gives what the full check gives.
+    #[test]
+    fn repeat_count_edges() {
+        for (m, n) in [
+            ("last message repeated 5 times", Some(5)),
+            ("  last message repeated 2 times", Some(2)),
+            ("\u{2003}message repeated 3 times: [x]", Some(3)),
+            ("--- last message repeated 4 times ---", Some(4)),
+            ("\u{b}message repeated 7 times", Some(7)),
+            ("Failed password", None),
+            ("message", None),
+            ("", None),
+        ] {
+            assert_eq!(repeat_count(m), n, "{m:?}");
+        }
     }
 
     /// Fuzz crasher: a month followed by a long run of digits overflowed the day.
