@@ -742,8 +742,8 @@ fn tamper_command(cmd: &str) -> bool {
             .any(|v| c.acontains(v));
     stops_logger
         || c.acontains("auditctl -e 0")
+        // Lowercased: also `auditctl -D` (delete every rule).
         || c.acontains("auditctl -d")
-        || c.acontains("auditctl -D")
         || (c.acontains("/var/log")
             && (c.acontains("rm ")
                 || c.acontains("shred")
