@@ -1073,6 +1073,28 @@ pub fn interpret(program: &str, msg: &str) -> Option<Meaning> {
 mod tests {
     use super::*;
 
+    /// The audit rules deleted one by one or all at once, and auditing switched off, are
+    /// logging tamper whatever the case of the command; listing rules is not.
+    #[test]
+    fn auditctl_rule_deletion_is_tamper() {
+        for cmd in [
+            "/sbin/auditctl -D",
+            "/sbin/auditctl -d exit,always -S open",
+            "/usr/sbin/AUDITCTL -e 0",
+            "/bin/systemctl stop auditd",
+            "/usr/bin/truncate -s 0 /var/log/auth.log",
+        ] {
+            assert!(tamper_command(cmd), "{cmd}");
+        }
+        for cmd in [
+            "/sbin/auditctl -l",
+            "/bin/cat /var/log/syslog",
+            "/usr/bin/apt upgrade",
+        ] {
+            assert!(!tamper_command(cmd), "{cmd}");
+        }
+    }
+
     /// `take_sorted` gives a stable sort of what was pushed, held inline or not.
     #[test]
     fn attrs_take_sorted_is_a_stable_sort() {
