@@ -11,6 +11,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use tplus_custody::{HashingWriter, OutputRecord};
@@ -71,31 +72,50 @@ pub fn validate_index_name(name: &str) -> Result<(), String> {
 /// updates the documents in place instead of duplicating them. So are the output's order and
 /// the run's T0.
 pub fn bulk_id(tl: &Timeline, e: &Event) -> String {
+    let hex = bulk_id_hex(tl, e);
+    String::from_utf8_lossy(&hex).into_owned()
+}
+
+/// [`bulk_id`] as its 32 hex bytes, without allocating: the bulk file computes one per event.
+fn bulk_id_hex(tl: &Timeline, e: &Event) -> [u8; 32] {
     let input = tl.inputs.get(e.input as usize);
     let evidence = match input.and_then(|i| i.sha256.as_deref()) {
         Some(sha) if !sha.is_empty() => sha,
         _ => input.map_or("", |i| i.path.as_str()),
     };
     let mut h = Sha256::new();
-    let opt = |v: Option<u64>| v.map_or_else(String::new, |x| x.to_string());
-    for part in [
-        evidence,
-        e.source,
-        &opt(e.location.line),
-        &opt(e.location.record),
-        &e.location.offset.to_string(),
-    ] {
-        h.update(part.as_bytes());
+    let mut digits = [0u8; 20];
+    h.update(evidence.as_bytes());
+    h.update([0u8]);
+    h.update(e.source.as_bytes());
+    h.update([0u8]);
+    for part in [e.location.line, e.location.record, Some(e.location.offset)] {
+        if let Some(v) = part {
+            h.update(decimal(v, &mut digits));
+        }
         h.update([0u8]);
     }
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let d = h.finalize();
-    let mut s = String::with_capacity(32);
-    for b in d.iter().take(16) {
-        s.push(char::from(HEX[usize::from(b >> 4)]));
-        s.push(char::from(HEX[usize::from(b & 15)]));
+    let mut out = [0u8; 32];
+    for (i, b) in d.iter().take(16).enumerate() {
+        out[2 * i] = HEX[usize::from(b >> 4)];
+        out[2 * i + 1] = HEX[usize::from(b & 15)];
     }
-    s
+    out
+}
+
+/// `v` in decimal, as `v.to_string()` writes it, in `buf`.
+fn decimal(mut v: u64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            return &buf[i..];
+        }
+    }
 }
 
 /// The composable index template (`PUT _index_template/NAME`) for the documents, valid for
@@ -246,12 +266,14 @@ pub fn write_bulk(
     };
     let bulk_sha = match write_atomic(file, |w| {
         let head = format!("{{\"index\":{{\"_index\":{},\"_id\":\"", json!(index));
+        // The ids (a SHA-256 each) on every thread first; the interleaver then only copies.
+        let ids: Vec<[u8; 32]> = tl.events.par_iter().map(|e| bulk_id_hex(tl, e)).collect();
         // Buffered before the interleaver too: it then scans large blocks for line ends.
         let mut buffered = BufWriter::with_capacity(
             256 << 10,
             Interleave {
                 out: w,
-                tl,
+                ids: &ids,
                 head: head.as_bytes(),
                 next: 0,
                 at_line_start: true,
@@ -259,7 +281,7 @@ pub fn write_bulk(
         );
         tplus_report::JsonlSink.write(tl, &mut buffered)?;
         let lines = buffered.into_inner().map_err(|e| e.into_error())?;
-        if lines.next != tl.events.len() || !lines.at_line_start {
+        if lines.next != ids.len() || !lines.at_line_start {
             return Err(std::io::Error::other(format!(
                 "the JSONL writer gave {} lines for {} events",
                 lines.next,
@@ -330,7 +352,8 @@ fn write_atomic(
 /// newline bytes are line ends, one per event, in timeline order).
 struct Interleave<'a> {
     out: &'a mut dyn Write,
-    tl: &'a Timeline,
+    /// Each event's `_id`, in timeline order.
+    ids: &'a [[u8; 32]],
     head: &'a [u8],
     next: usize,
     at_line_start: bool,
@@ -341,16 +364,16 @@ impl Write for Interleave<'_> {
         let mut rest = buf;
         while !rest.is_empty() {
             if self.at_line_start {
-                let e = self.tl.events.get(self.next).ok_or_else(|| {
+                let id = self.ids.get(self.next).ok_or_else(|| {
                     std::io::Error::other("the JSONL writer wrote more lines than there are events")
                 })?;
                 self.out.write_all(self.head)?;
-                self.out.write_all(bulk_id(self.tl, e).as_bytes())?;
+                self.out.write_all(id)?;
                 self.out.write_all(b"\"}}\n")?;
                 self.next += 1;
                 self.at_line_start = false;
             }
-            match rest.iter().position(|&b| b == b'\n') {
+            match memchr::memchr(b'\n', rest) {
                 Some(i) => {
                     let (line, more) = rest.split_at(i + 1);
                     self.out.write_all(line)?;
@@ -368,5 +391,46 @@ impl Write for Interleave<'_> {
 
     fn flush(&mut self) -> std::io::Result<()> {
         self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The id is SHA-256 over the parts as text, each followed by NUL: written out here with
+    /// `to_string`, so the allocation-free digits cannot drift from it (a changed id would
+    /// duplicate every document on the next import).
+    #[test]
+    fn bulk_id_is_the_documented_digest() {
+        let tl = crate::synthetic_timeline(500, 2);
+        for e in &tl.events {
+            let evidence = tl.inputs[e.input as usize]
+                .sha256
+                .clone()
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| tl.inputs[e.input as usize].path.clone());
+            let text = |v: Option<u64>| v.map_or_else(String::new, |x| x.to_string());
+            let mut h = Sha256::new();
+            for part in [
+                evidence,
+                e.source.to_owned(),
+                text(e.location.line),
+                text(e.location.record),
+                e.location.offset.to_string(),
+            ] {
+                h.update(part.as_bytes());
+                h.update([0u8]);
+            }
+            let want: String = h.finalize()[..16]
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            assert_eq!(bulk_id(&tl, e), want);
+        }
+        let mut buf = [0u8; 20];
+        for v in [0, 7, 10, 99, 100, 12_345, u64::MAX] {
+            assert_eq!(decimal(v, &mut buf), v.to_string().as_bytes());
+        }
     }
 }
