@@ -166,62 +166,18 @@ fn build(mut cfg: RunConfig, export: Export) -> Result<ExitCode> {
     std::fs::write(&listing_path, &listing)
         .with_context(|| format!("cannot write {}", listing_path.display()))?;
 
-    let mut outputs = if cfg.pseudonymise || cfg.redact {
-        // The evidence outputs stay complete; only the reading outputs are altered.
-        let mut outputs =
-            tplus_engine::write_outputs(&cfg.out, &tl, &tplus_report::evidence_sinks())?;
-        let mut shared = tl.clone();
-        let mut notice = Vec::new();
-        if cfg.pseudonymise {
-            let table = tplus_report::privacy::pseudonymise(&mut shared, &cfg.roles);
-            let csv = tplus_report::privacy::pseudonyms_csv(&table);
-            let path = cfg.out.join("pseudonyms.csv");
-            std::fs::write(&path, &csv)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            outputs.push(OutputRecord {
-                path: "pseudonyms.csv".to_owned(),
-                sha256: tplus_custody::sha256_hex(csv.as_bytes()),
-            });
-            notice.push(format!(
-                "{} human names replaced by pseudonyms (mapping in pseudonyms.csv, for the facilitator only)",
-                table.len()
-            ));
-        }
-        if cfg.redact {
-            let n = tplus_report::privacy::redact(&mut shared);
-            notice.push(format!(
-                "secrets, tokens, passwords and e-mail addresses redacted ({n} fields); timeline.jsonl and timeline.csv keep the complete evidence"
-            ));
-        }
-        outputs.extend(tplus_engine::write_outputs(
-            &cfg.out,
-            &shared,
-            &tplus_report::reading_sinks(Some(notice.join("; "))),
-        )?);
-        outputs
-    } else {
-        tplus_engine::write_outputs(&cfg.out, &tl, &tplus_report::default_sinks())?
-    };
+    // The hand-off files are written while the outputs are: both mostly wait on the disk
+    // (the bulk file alone is the size of the JSONL), and both run on the same `-j` threads.
+    let (outputs, handed) = rayon::join(
+        || write_the_outputs(&cfg, &tl),
+        || hand_off(&export, &tl, cfg.force),
+    );
+    let mut outputs = outputs?;
+    let handed = handed?;
     outputs.push(OutputRecord {
         path: "inputs.sha256".to_owned(),
         sha256: digest.clone(),
     });
-    let mut handed = Vec::new();
-    if let Some(dir) = &export.parquet {
-        handed.extend(tplus_export::write_parquet(
-            dir,
-            &tl,
-            &tplus_export::ParquetOptions::default(),
-        )?);
-    }
-    if let Some(file) = &export.bulk {
-        handed.extend(tplus_export::write_bulk(
-            file,
-            &export.bulk_index,
-            &tl,
-            cfg.force,
-        )?);
-    }
     outputs.extend(handed.into_iter().map(|r| OutputRecord {
         path: output_path(&cfg.out, &r.path),
         sha256: r.sha256,
@@ -284,6 +240,69 @@ fn build(mut cfg: RunConfig, export: Export) -> Result<ExitCode> {
     // to the build for nothing, the OS reclaims the memory at once.
     std::mem::forget(std::mem::take(&mut tl.events));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The outputs of the output folder, in custody order: with `--pseudonymise`/`--redact`, the
+/// evidence from the timeline as built and the reading outputs from an altered copy.
+fn write_the_outputs(cfg: &RunConfig, tl: &tplus_model::Timeline) -> Result<Vec<OutputRecord>> {
+    let outputs = if cfg.pseudonymise || cfg.redact {
+        // The evidence outputs stay complete; only the reading outputs are altered.
+        let mut outputs =
+            tplus_engine::write_outputs(&cfg.out, tl, &tplus_report::evidence_sinks())?;
+        let mut shared = tl.clone();
+        let mut notice = Vec::new();
+        if cfg.pseudonymise {
+            let table = tplus_report::privacy::pseudonymise(&mut shared, &cfg.roles);
+            let csv = tplus_report::privacy::pseudonyms_csv(&table);
+            let path = cfg.out.join("pseudonyms.csv");
+            std::fs::write(&path, &csv)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            outputs.push(OutputRecord {
+                path: "pseudonyms.csv".to_owned(),
+                sha256: tplus_custody::sha256_hex(csv.as_bytes()),
+            });
+            notice.push(format!(
+                "{} human names replaced by pseudonyms (mapping in pseudonyms.csv, for the facilitator only)",
+                table.len()
+            ));
+        }
+        if cfg.redact {
+            let n = tplus_report::privacy::redact(&mut shared);
+            notice.push(format!(
+                "secrets, tokens, passwords and e-mail addresses redacted ({n} fields); timeline.jsonl and timeline.csv keep the complete evidence"
+            ));
+        }
+        outputs.extend(tplus_engine::write_outputs(
+            &cfg.out,
+            &shared,
+            &tplus_report::reading_sinks(Some(notice.join("; "))),
+        )?);
+        outputs
+    } else {
+        tplus_engine::write_outputs(&cfg.out, tl, &tplus_report::default_sinks())?
+    };
+    Ok(outputs)
+}
+
+/// `--parquet` and `--bulk`, in that order.
+fn hand_off(export: &Export, tl: &tplus_model::Timeline, force: bool) -> Result<Vec<OutputRecord>> {
+    let mut handed = Vec::new();
+    if let Some(dir) = &export.parquet {
+        handed.extend(tplus_export::write_parquet(
+            dir,
+            tl,
+            &tplus_export::ParquetOptions::default(),
+        )?);
+    }
+    if let Some(file) = &export.bulk {
+        handed.extend(tplus_export::write_bulk(
+            file,
+            &export.bulk_index,
+            tl,
+            force,
+        )?);
+    }
+    Ok(handed)
 }
 
 fn verify(manifest: &Path, base: Option<&Path>) -> Result<ExitCode> {
