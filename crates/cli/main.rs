@@ -245,7 +245,7 @@ fn build(mut cfg: RunConfig, export: Export) -> Result<ExitCode> {
 /// The outputs of the output folder, in custody order: with `--pseudonymise`/`--redact`, the
 /// evidence from the timeline as built and the reading outputs from an altered copy.
 fn write_the_outputs(cfg: &RunConfig, tl: &tplus_model::Timeline) -> Result<Vec<OutputRecord>> {
-    let outputs = if cfg.pseudonymise || cfg.redact {
+    Ok(if cfg.pseudonymise || cfg.redact {
         // The evidence outputs stay complete; only the reading outputs are altered.
         let mut outputs =
             tplus_engine::write_outputs(&cfg.out, tl, &tplus_report::evidence_sinks())?;
@@ -280,8 +280,7 @@ fn write_the_outputs(cfg: &RunConfig, tl: &tplus_model::Timeline) -> Result<Vec<
         outputs
     } else {
         tplus_engine::write_outputs(&cfg.out, tl, &tplus_report::default_sinks())?
-    };
-    Ok(outputs)
+    })
 }
 
 /// `--parquet` and `--bulk`, in that order.

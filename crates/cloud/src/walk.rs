@@ -175,14 +175,8 @@ impl<'a> Walk<'a> {
                 loop {
                     self.ws();
                     self.skip_at(depth + 1)?;
-                    self.ws();
-                    match self.peek()? {
-                        b',' => self.i += 1,
-                        b']' => {
-                            self.i += 1;
-                            return Some(());
-                        }
-                        _ => return None,
+                    if !self.more(b']')? {
+                        return Some(());
                     }
                 }
             }
@@ -202,14 +196,8 @@ impl<'a> Walk<'a> {
                     self.eat(b':')?;
                     self.ws();
                     self.skip_at(depth + 1)?;
-                    self.ws();
-                    match self.peek()? {
-                        b',' => self.i += 1,
-                        b'}' => {
-                            self.i += 1;
-                            return Some(());
-                        }
-                        _ => return None,
+                    if !self.more(b'}')? {
+                        return Some(());
                     }
                 }
             }
@@ -290,16 +278,22 @@ impl<'a> Walk<'a> {
                 return None;
             }
             seen |= bit;
-            self.ws();
-            match self.peek()? {
-                b',' => self.i += 1,
-                b'}' => {
-                    self.i += 1;
-                    return Some(());
-                }
-                _ => return None,
+            if !self.more(b'}')? {
+                return Some(());
             }
         }
+    }
+
+    /// After white space, `,` (consumed: another element follows, `true`) or `close`
+    /// (consumed: the end, `false`); anything else is `None`.
+    fn more(&mut self, close: u8) -> Option<bool> {
+        self.ws();
+        let next = self.peek()?;
+        if next != b',' && next != close {
+            return None;
+        }
+        self.i += 1;
+        Some(next == b',')
     }
 
     /// Skips the value of a member nobody reads (serde's `IgnoredAny`).

@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use tplus_custody::{HashingWriter, OutputRecord};
+use tplus_model::text::decimal;
 use tplus_model::{Event, Timeline, TimelineSink};
 
 use crate::ExportError;
@@ -103,19 +104,6 @@ fn bulk_id_hex(tl: &Timeline, e: &Event) -> [u8; 32] {
         out[2 * i + 1] = HEX[usize::from(b & 15)];
     }
     out
-}
-
-/// `v` in decimal, as `v.to_string()` writes it, in `buf`.
-fn decimal(mut v: u64, buf: &mut [u8; 20]) -> &[u8] {
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            return &buf[i..];
-        }
-    }
 }
 
 /// The composable index template (`PUT _index_template/NAME`) for the documents, valid for

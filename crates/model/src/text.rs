@@ -109,6 +109,20 @@ pub fn mask_secret(s: &str) -> String {
     format!("{head}…{tail}")
 }
 
+/// `n` in decimal, as `n.to_string()` writes it, in `buf`: for writers that put a number
+/// on every event and would otherwise allocate a `String` for each.
+pub fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return &buf[at..];
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,18 +2,8 @@
 //! `String` per number: every event has half a dozen of them in each of two files.
 
 /// `n` in decimal.
-pub(crate) fn push_u64(out: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[at..]);
+pub(crate) fn push_u64(out: &mut Vec<u8>, n: u64) {
+    out.extend_from_slice(tplus_model::text::decimal(n, &mut [0u8; 20]));
 }
 
 /// `n` in decimal, with `-` when negative.
