@@ -81,7 +81,7 @@ fn hostile_text_is_escaped_in_every_sink() {
     let long = "A".repeat(200_000);
     if let Some(e) = tl.events.get_mut(10) {
         e.message = format!("{long}{}", HOSTILE[0]);
-        e.host = Some(HOSTILE[4].to_owned());
+        e.host = Some(HOSTILE[4].into());
     }
     // JSONL keeps the evidence exact.
     let jsonl = render(&JsonlSink, &tl);

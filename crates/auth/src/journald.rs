@@ -81,7 +81,7 @@ fn text(v: &Option<Value>) -> Option<String> {
     }
 }
 
-fn entry_to_event(bytes: &[u8], at: Location) -> Result<Event, String> {
+fn entry_to_event(bytes: &[u8], at: Location, sink: &mut dyn RecordSink) -> Result<Event, String> {
     let e: Entry =
         serde_json::from_slice(bytes).map_err(|err| format!("not a journald JSON entry: {err}"))?;
     let (raw, source_time) = match (text(&e.source_realtime), text(&e.realtime)) {
@@ -122,8 +122,8 @@ fn entry_to_event(bytes: &[u8], at: Location) -> Result<Event, String> {
         } else {
             desc
         })
-        .host(text(&e.hostname))
-        .actor(actor, actor_kind)
+        .host(text(&e.hostname).map(|h| sink.intern(&h)))
+        .actor(actor.as_deref().map(|a| sink.intern(a)), actor_kind)
         .target(target)
         .src_ip(src_ip.as_deref())
         .outcome(outcome)
@@ -131,8 +131,8 @@ fn entry_to_event(bytes: &[u8], at: Location) -> Result<Event, String> {
         .at(at)
         .significance(significance);
     match (action, &program) {
-        (Some(a), _) => b = b.action(a),
-        (None, Some(p)) => b = b.action(format!("syslog.{p}")),
+        (Some(a), _) => b = b.action(sink.intern(a)),
+        (None, Some(p)) => b = b.action(sink.intern(&format!("syslog.{p}"))),
         (None, None) => {}
     }
     for t in tags {
@@ -203,7 +203,7 @@ impl Parser for Journald {
                 sink.skipped(at, "blank line");
                 continue;
             }
-            match entry_to_event(l.bytes, at) {
+            match entry_to_event(l.bytes, at, sink) {
                 Ok(ev) => sink.event(ev),
                 Err(m) => sink.error(at, m),
             }

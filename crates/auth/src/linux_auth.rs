@@ -9,8 +9,10 @@
 //! account is `unknown`, because a log line cannot tell a person from a script using the
 //! same account.
 
+use std::borrow::Cow;
+
 use memchr::{memchr, memchr_iter, memrchr_iter};
-use tplus_model::{ActorKind, Outcome, Tag};
+use tplus_model::{ActorKind, Outcome, Tag, Tags};
 
 /// Substring search for the short ASCII needles of log messages: candidates by `memchr` on
 /// one byte of the needle, then a compare. Same results as the `str` methods of the same
@@ -282,12 +284,12 @@ impl IntoIterator for Attrs {
 
 /// What a message means.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Meaning {
+pub struct Meaning<'a> {
     /// Normalised action (`ssh.login`, `sudo.command`...), `None` when the line is not an
     /// auth event this module knows.
     pub action: Option<&'static str>,
-    /// Who acted.
-    pub actor: Option<String>,
+    /// Who acted: borrowed from the message (the event takes its shared copy).
+    pub actor: Option<Cow<'a, str>>,
     /// Their kind.
     pub actor_kind: ActorKind,
     /// What it was done to (an account, a command).
@@ -297,7 +299,7 @@ pub struct Meaning {
     /// Outcome.
     pub outcome: Outcome,
     /// Tags.
-    pub tags: Vec<Tag>,
+    pub tags: Tags,
     /// 0-100.
     pub significance: u8,
     /// `timestamp_desc`.
@@ -306,7 +308,23 @@ pub struct Meaning {
     pub attrs: Attrs,
 }
 
-impl Meaning {
+impl<'a> Meaning<'a> {
+    /// The same meaning, owning what it borrowed from a message that is about to go.
+    fn into_owned(self) -> Meaning<'static> {
+        Meaning {
+            action: self.action,
+            actor: self.actor.map(|a| Cow::Owned(a.into_owned())),
+            actor_kind: self.actor_kind,
+            target: self.target,
+            src_ip: self.src_ip,
+            outcome: self.outcome,
+            tags: self.tags,
+            significance: self.significance,
+            desc: self.desc,
+            attrs: self.attrs,
+        }
+    }
+
     #[inline(always)]
     fn new(action: &'static str, outcome: Outcome, significance: u8) -> Self {
         Meaning {
@@ -318,9 +336,9 @@ impl Meaning {
         }
     }
     #[inline(always)]
-    fn actor(&mut self, a: &str, kind: ActorKind) -> &mut Self {
+    fn actor(&mut self, a: &'a str, kind: ActorKind) -> &mut Self {
         if !a.is_empty() {
-            self.actor = Some(a.to_owned());
+            self.actor = Some(Cow::Borrowed(a));
         }
         self.actor_kind = kind;
         self
@@ -341,14 +359,7 @@ impl Meaning {
     }
     #[inline(always)]
     fn tag(&mut self, t: Tag) -> &mut Self {
-        if self.tags.capacity() == 0 {
-            // Allocated directly for the one or two tags a meaning has, not through the
-            // growth path of a first push.
-            self.tags = Vec::with_capacity(2);
-        }
-        if !self.tags.contains(&t) {
-            self.tags.push(t);
-        }
+        self.tags.insert(t);
         self
     }
     #[inline(always)]
@@ -416,7 +427,7 @@ fn preamble_ip(s: &str) -> (Option<&str>, &str, &str, bool) {
     (user, ip, port, invalid)
 }
 
-fn sshd(msg: &str) -> Option<Meaning> {
+fn sshd(msg: &str) -> Option<Meaning<'_>> {
     let preauth = msg.ends_with("[preauth]");
     let msg = msg
         .strip_prefix("error: ")
@@ -640,7 +651,7 @@ fn strip_uid(s: &str) -> &str {
     before(s, b'(').trim()
 }
 
-fn pam(msg: &str) -> Option<Meaning> {
+fn pam(msg: &str) -> Option<Meaning<'_>> {
     // pam_unix(<service>:<type>): <text>
     let rest = pre(msg, "pam_unix(")?;
     let (svc, text) = rest.asplit_once("): ")?;
@@ -753,7 +764,7 @@ fn tamper_command(cmd: &str) -> bool {
         || c.acontains("history -c")
 }
 
-fn sudo(msg: &str) -> Option<Meaning> {
+fn sudo(msg: &str) -> Option<Meaning<'_>> {
     // <user> : [<reason> ; ]TTY=<tty> ; PWD=<cwd> ; USER=<runas> ; COMMAND=<cmd>
     let msg = msg.trim_start();
     let (user, rest) = msg.asplit_once(" : ")?;
@@ -811,7 +822,7 @@ fn sudo(msg: &str) -> Option<Meaning> {
     Some(m)
 }
 
-fn su(msg: &str) -> Option<Meaning> {
+fn su(msg: &str) -> Option<Meaning<'_>> {
     let (failed, rest) = if let Some(r) = pre(msg, "FAILED SU (to ") {
         (true, r)
     } else if let Some(r) = pre(msg, "(to ") {
@@ -830,7 +841,7 @@ fn su(msg: &str) -> Option<Meaning> {
     Some(su_meaning(failed, target, user, tty))
 }
 
-fn su_meaning(failed: bool, target: &str, user: &str, tty: &str) -> Meaning {
+fn su_meaning<'a>(failed: bool, target: &str, user: &'a str, tty: &str) -> Meaning<'a> {
     let mut m = if failed {
         let mut m = Meaning::new("su.failed", Outcome::Failure, 55);
         m.desc("Privilege Change Failed");
@@ -851,7 +862,7 @@ fn su_meaning(failed: bool, target: &str, user: &str, tty: &str) -> Meaning {
     m
 }
 
-fn cron(msg: &str) -> Option<Meaning> {
+fn cron(msg: &str) -> Option<Meaning<'_>> {
     let rest = msg.strip_prefix('(')?;
     let (user, rest) = rest.asplit_once(") ")?;
     let cmd = rest
@@ -865,7 +876,7 @@ fn cron(msg: &str) -> Option<Meaning> {
     Some(m)
 }
 
-fn logind(msg: &str) -> Option<Meaning> {
+fn logind(msg: &str) -> Option<Meaning<'_>> {
     if let Some(r) = pre(msg, "New session ") {
         let (id, rest) = r.asplit_once(" of user ")?;
         let user = rest.trim_end_matches('.');
@@ -893,7 +904,7 @@ fn logind(msg: &str) -> Option<Meaning> {
     None
 }
 
-fn account_tools(program: &str, msg: &str) -> Option<Meaning> {
+fn account_tools<'a>(program: &str, msg: &'a str) -> Option<Meaning<'a>> {
     let field = |key: &str| -> &str {
         msg.split([',', ' '])
             .find_map(|w| w.trim().strip_prefix(key).and_then(|r| r.strip_prefix('=')))
@@ -955,7 +966,7 @@ fn account_tools(program: &str, msg: &str) -> Option<Meaning> {
     }
 }
 
-fn logging_daemons(program: &str, msg: &str) -> Option<Meaning> {
+fn logging_daemons<'a>(program: &str, msg: &'a str) -> Option<Meaning<'a>> {
     // Only these programs have a meaning here: any other gives `None` without lowering
     // its message into a new string.
     if !matches!(
@@ -1029,7 +1040,7 @@ fn trim(s: &str) -> &str {
 
 /// Interprets one message of `program` (the syslog tag or journald `SYSLOG_IDENTIFIER`,
 /// without the pid). Unknown messages give `None`: they are still events, without meaning.
-pub fn interpret(program: &str, msg: &str) -> Option<Meaning> {
+pub fn interpret<'a>(program: &str, msg: &'a str) -> Option<Meaning<'a>> {
     // `program.rsplit('/').next()`, then `.split('(').next()`, as byte loops: a program
     // name is a few bytes, where the `char`-pattern searchers cost more than the search.
     let b = program.as_bytes();
@@ -1042,15 +1053,15 @@ pub fn interpret(program: &str, msg: &str) -> Option<Meaning> {
         None => base,
     };
     // rsyslog escapes control characters: #012 is a newline.
-    let decoded;
-    let msg = if memchr(b'#', msg.as_bytes()).is_some()
-        && (msg.acontains("#012") || msg.acontains("#011"))
-    {
-        decoded = msg.replace("#012", " ").replace("#011", " ");
-        decoded.as_str()
-    } else {
-        msg
-    };
+    if memchr(b'#', msg.as_bytes()).is_some() && (msg.acontains("#012") || msg.acontains("#011")) {
+        let decoded = msg.replace("#012", " ").replace("#011", " ");
+        return meaning_of(base, &decoded).map(Meaning::into_owned);
+    }
+    meaning_of(base, msg)
+}
+
+/// [`interpret`] once the program's base name is known and the message decoded.
+fn meaning_of<'a>(base: &str, msg: &'a str) -> Option<Meaning<'a>> {
     let msg = trim(msg);
     if msg.starts_with("pam_unix(") {
         if let Some(m) = pam(msg) {
@@ -1236,7 +1247,7 @@ mod tests {
         }
     }
 
-    fn i(p: &str, m: &str) -> Meaning {
+    fn i<'a>(p: &str, m: &'a str) -> Meaning<'a> {
         interpret(p, m).unwrap_or_else(|| panic!("no meaning for {p}: {m}"))
     }
 
@@ -1326,7 +1337,7 @@ mod tests {
             (m.action, m.actor.as_deref(), m.target.as_deref()),
             (Some("sudo.command"), Some("deploy"), Some("root"))
         );
-        assert!(m.tags.contains(&Tag::PrivilegeChange));
+        assert!(m.tags.contains(Tag::PrivilegeChange));
         let m = i("sudo", "deploy : 1 incorrect password attempt ; TTY=pts/0 ; PWD=/home/deploy ; USER=root ; COMMAND=/usr/bin/pg_dumpall");
         assert_eq!(
             (m.action, m.outcome),
@@ -1336,14 +1347,14 @@ mod tests {
             "sudo",
             "deploy : TTY=pts/1 ; PWD=/root ; USER=root ; COMMAND=/usr/bin/systemctl stop rsyslog",
         );
-        assert!(m.tags.contains(&Tag::LoggingTamper));
+        assert!(m.tags.contains(Tag::LoggingTamper));
         let m = i("su", "FAILED SU (to postgres) deploy on pts/0");
         assert_eq!(
             (m.action, m.actor.as_deref(), m.target.as_deref()),
             (Some("su.failed"), Some("deploy"), Some("postgres"))
         );
         let m = i("su", "(to root) alice on pts/2");
-        assert!(m.tags.contains(&Tag::PrivilegeChange));
+        assert!(m.tags.contains(Tag::PrivilegeChange));
         let m = i(
             "CRON",
             "(root) CMD (/usr/local/bin/healthcheck >/dev/null 2>&1)",
@@ -1383,13 +1394,13 @@ mod tests {
             "new user: name=sysupdate, UID=0, GID=0, home=/root, shell=/bin/bash, from=/dev/pts/1",
         );
         assert_eq!(m.target.as_deref(), Some("sysupdate"));
-        assert!(m.tags.contains(&Tag::PrivilegeChange));
+        assert!(m.tags.contains(Tag::PrivilegeChange));
         let m = i("usermod", "add 'eve' to group 'sudo'");
-        assert!(m.tags.contains(&Tag::PrivilegeChange));
+        assert!(m.tags.contains(Tag::PrivilegeChange));
         let m = i(
             "rsyslogd",
             "[origin software=\"rsyslogd\" swVersion=\"8\" x-pid=\"1\"] exiting on signal 15.",
         );
-        assert!(m.tags.contains(&Tag::LoggingTamper));
+        assert!(m.tags.contains(Tag::LoggingTamper));
     }
 }

@@ -17,7 +17,8 @@ use tplus_model::lines::{lines_from, Line};
 use tplus_model::text::{excerpt, normalise_ip_owned};
 use tplus_model::time::parse_stamp;
 use tplus_model::{
-    ActorKind, Confidence, Event, Family, Location, Outcome, Parser, RecordSink, Sniff, TimeValue,
+    ActorKind, Confidence, Event, Family, Location, Outcome, Parser, RecordSink, Sniff, Tags,
+    TimeValue,
 };
 
 use crate::linux_auth::{find_byte, interpret, Attrs};
@@ -351,7 +352,7 @@ fn repeat_count(msg: &str) -> Option<u64> {
     tail.starts_with("times").then(|| n.parse().ok()).flatten()
 }
 
-fn build_event(f: &Frame<'_>, at: Location) -> Event {
+fn build_event(f: &Frame<'_>, at: Location, sink: &mut dyn RecordSink) -> Event {
     let mut meaning = f.program.and_then(|p| interpret(p, f.msg));
     // Taken field by field from where `interpret` left it: the meaning is not copied whole
     // (into a default, or out of the `Option`). A line without a meaning has what
@@ -359,34 +360,44 @@ fn build_event(f: &Frame<'_>, at: Location) -> Event {
     let mut desc = "";
     let (mut actor, mut actor_kind, mut target, mut src_ip) =
         (None, ActorKind::Unknown, None, None);
-    let (mut outcome, mut significance, mut tags) = (Outcome::Unknown, 0, Vec::new());
+    let (mut outcome, mut significance, mut tags) = (Outcome::Unknown, 0, Tags::new());
     let mut action = None;
     let mut attrs = None;
     if let Some(m) = meaning.as_mut() {
         desc = m.desc;
-        actor = m.actor.take();
+        actor = m.actor.as_deref().map(|a| sink.intern(a));
         actor_kind = m.actor_kind;
         target = m.target.take();
         src_ip = m.src_ip.take().and_then(normalise_ip_owned);
         outcome = m.outcome;
         significance = m.significance.min(100);
         // `Meaning` keeps its tags once each, in order: what `Event::tag` would have built.
-        tags = std::mem::take(&mut m.tags);
+        tags = m.tags;
         action = m.action;
         attrs = Some(&mut m.attrs);
     }
     let action = if let Some(a) = action {
-        Some(a.to_owned())
+        Some(sink.intern(a))
     } else {
         f.program.map(|p| {
             let base = match p.bytes().rposition(|c| c == b'/') {
                 Some(i) => &p[i + 1..],
                 None => p,
             };
-            let mut a = String::with_capacity(7 + base.len());
-            a.push_str("syslog.");
-            a.push_str(base);
-            a
+            // `syslog.<program>`, put together on the stack: a file has few programs, and
+            // the interner only copies the text the first time it sees it.
+            const PREFIX: &str = "syslog.";
+            let mut buf = [0u8; 64];
+            if PREFIX.len() + base.len() <= buf.len() {
+                buf[..PREFIX.len()].copy_from_slice(PREFIX.as_bytes());
+                buf[PREFIX.len()..PREFIX.len() + base.len()].copy_from_slice(base.as_bytes());
+                match std::str::from_utf8(&buf[..PREFIX.len() + base.len()]) {
+                    Ok(a) => sink.intern(a),
+                    Err(_) => sink.intern(&format!("{PREFIX}{base}")),
+                }
+            } else {
+                sink.intern(&format!("{PREFIX}{base}"))
+            }
         })
     };
     // Sized exactly: a million lines, each with a vector grown from 4 to 8 slots, would
@@ -408,7 +419,7 @@ fn build_event(f: &Frame<'_>, at: Location) -> Event {
         timestamp_desc: Cow::Borrowed(desc),
         message: excerpt(f.msg, MAX_MESSAGE).into_owned(),
         source: ID,
-        host: f.host.map(str::to_owned),
+        host: f.host.map(|h| sink.intern(h)),
         actor,
         actor_kind,
         action,
@@ -635,7 +646,8 @@ fn parse_lines(
                     }
                     continue;
                 }
-                sink.event(build_event(&f, at));
+                let e = build_event(&f, at, sink);
+                sink.event(e);
             }
             Err(why) => {
                 if looks_timestamped(line) || was_after_error {

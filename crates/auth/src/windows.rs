@@ -664,14 +664,14 @@ garbage"##;
 
     /// What must not depend on the export shape.
     type Key = (
-        Option<String>,
-        Option<String>,
+        Option<tplus_model::SharedStr>,
+        Option<tplus_model::SharedStr>,
         ActorKind,
         Option<String>,
         Outcome,
         Option<String>,
         Option<String>,
-        Vec<Tag>,
+        tplus_model::Tags,
         u8,
     );
 
@@ -684,7 +684,7 @@ garbage"##;
             e.outcome,
             e.src_ip.clone(),
             e.event_id.clone(),
-            e.tags.clone(),
+            e.tags,
             e.significance,
         )
     }

@@ -224,7 +224,7 @@ fn xml_and_powershell_shapes_match_evtx() {
             e.outcome,
             e.src_ip.clone(),
             e.event_id.clone(),
-            e.tags.clone(),
+            e.tags,
         )
     };
     for (evtx, event_id) in [

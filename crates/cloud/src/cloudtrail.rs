@@ -1522,7 +1522,7 @@ fn emit(
         a.put(slot::INSIGHT_TYPE, itype);
         a.put(slot::INSIGHT_STATE, state);
         ev.timestamp_desc = desc.into();
-        ev.action = Some(format!("insight:{service}:{name}"));
+        ev.action = Some(sink.intern(&format!("insight:{service}:{name}")));
         ev.significance = 40;
         ev.message = format!("CloudTrail Insight {itype} {state} for {service}:{name} (a summary of unusual activity, not an API call)");
         ev.attributes = a.into_map();
@@ -1678,12 +1678,10 @@ fn emit(
         "AwsVpceEvent" => "VPC Endpoint Event",
         _ => "API Call",
     };
-    let mut action = String::with_capacity(service.len() + 1 + name.len());
-    action.push_str(service);
-    action.push(':');
-    action.push_str(name);
+    // The message starts with the action (`service:name`), which is taken from it shared.
+    let action_len = service.len() + 1 + name.len();
     let mut message = String::with_capacity(
-        action.len()
+        action_len
             + 4
             + actor.as_ref().map_or(0, String::len)
             + 4
@@ -1692,7 +1690,9 @@ fn emit(
             + src_ip.map_or(0, str::len)
             + 24,
     );
-    message.push_str(&action);
+    message.push_str(service);
+    message.push(':');
+    message.push_str(name);
     if let Some(a) = &actor {
         message.push_str(" by ");
         message.push_str(a);
@@ -1717,9 +1717,9 @@ fn emit(
             _ => " succeeded",
         });
     }
-    ev.actor = actor;
+    ev.actor = actor.as_deref().map(|a| sink.intern(a));
     ev.timestamp_desc = desc.into();
-    ev.action = Some(action);
+    ev.action = Some(sink.intern(&message[..action_len]));
     ev.target = target;
     ev.outcome = outcome;
     ev.significance = sig.min(100);

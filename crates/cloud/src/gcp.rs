@@ -324,9 +324,9 @@ fn record(bytes: &[u8], loc: Location, sink: &mut dyn RecordSink) {
     });
 
     b = b
-        .actor(actor.clone(), kind)
+        .actor(actor.as_deref().map(|a| sink.intern(a)), kind)
         .src_ip(meta.caller_ip.non_empty())
-        .action(action.clone())
+        .action(sink.intern(&action))
         .target(target.clone())
         .outcome(outcome);
     if let Some(ip) = meta.caller_ip.non_empty() {

@@ -112,7 +112,7 @@ impl Parser for GithubWebhooks {
                     }
                     if e.actor.is_none() {
                         if let Some(l) = sender.and_then(|u| st(&u.login)) {
-                            e.actor = Some(l.to_owned());
+                            e.actor = Some(l.into());
                             e.actor_kind = sender.map(GhUser::actor_kind).unwrap_or_default();
                         }
                     }

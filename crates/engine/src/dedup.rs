@@ -186,7 +186,7 @@ fn rotation_overlaps(
                 kind: FindingKind::DuplicateRecords,
                 severity: Severity::Info,
                 source: Some(inp.format.clone()),
-                host: removed.first().and_then(|e| e.host.clone()),
+                host: removed.first().and_then(|e| e.host.as_deref().map(str::to_owned)),
                 path: Some(pj.clone()),
                 start_us: removed.first().map(|e| e.ts_us),
                 end_us: removed.last().map(|e| e.ts_us),

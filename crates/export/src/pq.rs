@@ -371,10 +371,10 @@ impl<'a> Batcher<'a> {
             }
             ev_offset.push(clamp_i64(e.location.offset));
             for t in &e.tags {
-                let name = match self.tags.iter().find(|(k, _)| k == t) {
+                let name = match self.tags.iter().find(|(k, _)| *k == t) {
                     Some((_, v)) => v.as_str(),
                     None => {
-                        self.tags.push((*t, tag_name(*t)));
+                        self.tags.push((t, tag_name(t)));
                         self.tags.last().map_or("", |(_, v)| v.as_str())
                     }
                 };

@@ -270,7 +270,7 @@ fn tamper_findings(
                 Severity::High
             },
             source: Some(e.source.to_owned()),
-            host: e.host.clone(),
+            host: e.host.as_deref().map(str::to_owned),
             path: tl.inputs.get(e.input as usize).map(|i| i.path.clone()),
             start_us: Some(e.ts_us),
             end_us: Some(follow.and_then(|f| f.end_us).unwrap_or(e.ts_us)),

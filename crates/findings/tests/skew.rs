@@ -168,15 +168,14 @@ fn sso(seed: u64, lag: i64) -> Timeline {
     {
         let u = users[k % users.len()];
         let e = g.push(o, "okta.system_log", None, *t, "user.session.start", true);
-        e.actor = Some(u.to_owned());
+        e.actor = Some(u.into());
         e.tag(Tag::Authentication);
         e.outcome = tplus_model::Outcome::Success;
         let ct = t + lag + rng.range(5 * S, 40 * S);
         let e = g.push(c, "aws.cloudtrail", None, ct, "signin:ConsoleLogin", true);
-        e.actor = Some(format!(
-            "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin/{u}"
-        ));
-        e.action = Some("signin:ConsoleLogin".to_owned());
+        e.actor =
+            Some(format!("arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin/{u}").into());
+        e.action = Some("signin:ConsoleLogin".into());
         e.outcome = tplus_model::Outcome::Success;
     }
     g.timeline(None, None)

@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDateTime, NaiveTime, Utc};
 use serde::Serialize;
 
 use crate::attributes::{AttrKey, Attributes};
-use crate::reason::Reason;
+use crate::shared::{Reason, SharedStr};
 
 /// The time as the parser found it, before the engine resolves zone and year.
 ///
@@ -109,7 +109,7 @@ impl Confidence {
 /// Marks that the findings engine and the pre-read rank and group by.
 ///
 /// Parsers set them from what the record says (an API name, an event id), so the
-/// analysis never has to re-parse messages.
+/// analysis never has to re-parse messages. A new variant goes last and into [`Tags::ALL`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -142,6 +142,130 @@ pub enum Tag {
     Session,
     /// A process or command ran.
     Execution,
+}
+
+/// An event's tags, each at most once, in the order they were added, packed into one word.
+///
+/// A `Vec<Tag>` was 24 bytes in every event and an allocation in every tagged one (most auth
+/// lines); a tag fits in four bits, and an event carries each of the 14 at most once, so 64
+/// bits hold any set in its order. Outputs iterate in insertion order, as they did.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Tags(u64);
+
+impl Tags {
+    /// Every tag in declaration order: a tag's code is its place here plus one (0 ends the list).
+    pub const ALL: [Tag; 14] = [
+        Tag::LoggingTamper,
+        Tag::Authentication,
+        Tag::PrivilegeChange,
+        Tag::CredentialChange,
+        Tag::AccountChange,
+        Tag::PolicyChange,
+        Tag::LoginWithoutMfa,
+        Tag::DeployStarted,
+        Tag::DeploySucceeded,
+        Tag::DeployFailed,
+        Tag::Rollback,
+        Tag::Scaled,
+        Tag::Session,
+        Tag::Execution,
+    ];
+    /// No tags.
+    pub const fn new() -> Self {
+        Tags(0)
+    }
+
+    /// How many tags are set.
+    pub fn len(self) -> usize {
+        (64 - self.0.leading_zeros() as usize).div_ceil(4)
+    }
+
+    /// Whether none is set.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// Whether `tag` is set.
+    pub fn contains(self, tag: Tag) -> bool {
+        self.iter().any(|t| t == tag)
+    }
+
+    /// Adds `tag` after the others unless it is already set; returns whether it was added.
+    pub fn insert(&mut self, tag: Tag) -> bool {
+        if self.contains(tag) {
+            return false;
+        }
+        self.0 |= (tag as u64 + 1) << (4 * self.len());
+        true
+    }
+
+    /// The tags in the order they were added.
+    pub fn iter(self) -> TagsIter {
+        TagsIter(self.0)
+    }
+}
+
+// Four bits a tag, 0 for none: at most 15 tags, all of them in `Tags::ALL`.
+const _: () = assert!(Tags::ALL.len() < 16 && Tag::Execution as usize + 1 == Tags::ALL.len());
+
+impl FromIterator<Tag> for Tags {
+    fn from_iter<I: IntoIterator<Item = Tag>>(iter: I) -> Self {
+        let mut tags = Tags::new();
+        for t in iter {
+            tags.insert(t);
+        }
+        tags
+    }
+}
+
+/// The tags of a [`Tags`] in the order they were added.
+#[derive(Debug, Clone)]
+pub struct TagsIter(u64);
+
+impl Iterator for TagsIter {
+    type Item = Tag;
+    fn next(&mut self) -> Option<Tag> {
+        let code = (self.0 & 0xf) as usize;
+        if code == 0 {
+            return None;
+        }
+        self.0 >>= 4;
+        Some(Tags::ALL[code - 1])
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = Tags(self.0).len();
+        (n, Some(n))
+    }
+}
+
+impl ExactSizeIterator for TagsIter {}
+
+impl IntoIterator for Tags {
+    type Item = Tag;
+    type IntoIter = TagsIter;
+    fn into_iter(self) -> TagsIter {
+        TagsIter(self.0)
+    }
+}
+
+impl IntoIterator for &Tags {
+    type Item = Tag;
+    type IntoIter = TagsIter;
+    fn into_iter(self) -> TagsIter {
+        TagsIter(self.0)
+    }
+}
+
+impl std::fmt::Debug for Tags {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for Tags {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
 }
 
 /// Where in its input an event came from.
@@ -212,14 +336,15 @@ pub struct Event {
     pub message: String,
     /// The format id (`linux.syslog`, `aws.cloudtrail`...).
     pub source: &'static str,
-    /// Host as logged.
-    pub host: Option<String>,
-    /// Who acted.
-    pub actor: Option<String>,
+    /// Host as logged (shared: a file names few hosts).
+    pub host: Option<SharedStr>,
+    /// Who acted (shared: a file names few actors).
+    pub actor: Option<SharedStr>,
     /// What kind of actor, from what the format says.
     pub actor_kind: ActorKind,
-    /// What was done, normalised per format (`ssh.login`, `iam:CreateAccessKey`...).
-    pub action: Option<String>,
+    /// What was done, normalised per format (`ssh.login`, `iam:CreateAccessKey`...): a small
+    /// vocabulary, so shared.
+    pub action: Option<SharedStr>,
     /// What it was done to.
     pub target: Option<String>,
     /// The client address, only when it is an IP address.
@@ -237,7 +362,7 @@ pub struct Event {
     /// Index of the input in the run (set by the engine).
     pub input: u32,
     /// Marks for ranking and findings.
-    pub tags: Vec<Tag>,
+    pub tags: Tags,
     /// 0-100: how much an analyst would want to see this in a short summary.
     pub significance: u8,
     /// How many identical happenings this one event stands for (`last message repeated`,
@@ -287,7 +412,7 @@ impl Event {
             confidence_reasons: Vec::new(),
             location: Location::default(),
             input: 0,
-            tags: Vec::new(),
+            tags: Tags::new(),
             significance: 0,
             count: 1,
             attributes: Attributes::new(),
@@ -307,14 +432,12 @@ impl Event {
 
     /// Adds a tag once.
     pub fn tag(&mut self, tag: Tag) {
-        if !self.tags.contains(&tag) {
-            self.tags.push(tag);
-        }
+        self.tags.insert(tag);
     }
 
     /// Whether the event carries `tag`.
     pub fn has_tag(&self, tag: Tag) -> bool {
-        self.tags.contains(&tag)
+        self.tags.contains(tag)
     }
 
     /// The resolved time as a chrono value.
@@ -342,18 +465,18 @@ impl EventBuilder {
         self
     }
     /// Sets the host.
-    pub fn host(mut self, h: Option<impl Into<String>>) -> Self {
+    pub fn host(mut self, h: Option<impl Into<SharedStr>>) -> Self {
         self.event.host = h.map(Into::into);
         self
     }
     /// Sets the actor.
-    pub fn actor(mut self, a: Option<impl Into<String>>, kind: ActorKind) -> Self {
+    pub fn actor(mut self, a: Option<impl Into<SharedStr>>, kind: ActorKind) -> Self {
         self.event.actor = a.map(Into::into);
         self.event.actor_kind = kind;
         self
     }
     /// Sets the action.
-    pub fn action(mut self, a: impl Into<String>) -> Self {
+    pub fn action(mut self, a: impl Into<SharedStr>) -> Self {
         self.event.action = Some(a.into());
         self
     }
@@ -421,6 +544,32 @@ mod tests {
         e.lower_confidence(Confidence::Medium, "b");
         assert_eq!(e.confidence, Confidence::Low);
         assert_eq!(e.confidence_reasons, vec!["a", "b"]);
+    }
+
+    #[test]
+    fn tags_keep_their_order_once_each_and_serialise_as_a_list() {
+        for (i, t) in Tags::ALL.iter().enumerate() {
+            assert_eq!(*t as usize, i, "Tags::ALL is in declaration order");
+        }
+        let mut tags = Tags::new();
+        assert!(tags.is_empty());
+        assert!(tags.insert(Tag::Execution));
+        assert!(tags.insert(Tag::LoggingTamper));
+        assert!(!tags.insert(Tag::Execution));
+        assert_eq!(tags.len(), 2);
+        assert_eq!(
+            tags.iter().collect::<Vec<_>>(),
+            vec![Tag::Execution, Tag::LoggingTamper]
+        );
+        assert!(tags.contains(Tag::LoggingTamper) && !tags.contains(Tag::Session));
+        assert_eq!(
+            serde_json::to_string(&tags).unwrap(),
+            r#"["execution","logging_tamper"]"#
+        );
+        // Every tag at once, in reverse: all fit and keep that order.
+        let all: Tags = Tags::ALL.iter().rev().copied().collect();
+        assert_eq!(all.len(), Tags::ALL.len());
+        assert!(all.iter().eq(Tags::ALL.iter().rev().copied()));
     }
 
     #[test]

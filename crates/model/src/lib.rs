@@ -21,14 +21,16 @@ pub mod hash;
 pub mod json;
 pub mod lines;
 mod parser;
-mod reason;
+mod shared;
 pub mod text;
 pub mod time;
 mod timeline;
 
 pub use attributes::{AttrKey, Attributes};
-pub use event::{ActorKind, Confidence, Event, EventBuilder, Location, Outcome, Tag, TimeValue};
+pub use event::{
+    ActorKind, Confidence, Event, EventBuilder, Location, Outcome, Tag, Tags, TagsIter, TimeValue,
+};
 pub use finding::{Finding, FindingKind, Severity};
 pub use parser::{collect, Collected, Family, Parser, RecordSink, Sniff};
-pub use reason::Reason;
+pub use shared::{Interner, Reason, SharedStr};
 pub use timeline::{InputSummary, RunInfo, Timeline, TimelineSink};

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::event::{Event, Location};
+use crate::shared::{Interner, SharedStr};
 
 /// The three parser families; each lives in its own crate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -62,6 +63,11 @@ pub trait RecordSink {
     /// instead of growing and copying. Ignored by default.
     fn reserve(&mut self, additional: usize) {
         let _ = additional;
+    }
+    /// The shared copy of a host, actor or action text. A sink that keeps events hands out
+    /// one copy per distinct text (see [`crate::Interner`]); by default each call allocates.
+    fn intern(&mut self, text: &str) -> SharedStr {
+        SharedStr::from(text)
     }
 }
 
@@ -126,6 +132,9 @@ pub struct Collected {
     pub errors: u64,
     /// The first errors (at most [`Collected::MAX_ERROR_SAMPLES`]).
     pub error_samples: Vec<(Location, String)>,
+    /// The hosts, actors and actions handed out by [`RecordSink::intern`] for this parse
+    /// (the events keep their references when it is dropped).
+    pub names: Interner,
 }
 
 impl Collected {
@@ -179,6 +188,9 @@ impl RecordSink for Collected {
     fn reserve(&mut self, additional: usize) {
         // A hint: when the room cannot be had, the events grow as they come.
         let _ = self.events.try_reserve(additional);
+    }
+    fn intern(&mut self, text: &str) -> SharedStr {
+        self.names.intern(text)
     }
 }
 

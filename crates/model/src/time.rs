@@ -36,7 +36,7 @@ use chrono_tz::Tz;
 use thiserror::Error;
 
 use crate::event::{Confidence, Event, TimeValue};
-use crate::reason::Reason;
+use crate::shared::Reason;
 
 /// Why a timestamp or a zone setting could not be read.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]

@@ -141,7 +141,7 @@ fn write_row(tl: &Timeline, e: &Event, joined: &mut String, o: &mut Vec<u8>) {
         if i > 0 {
             joined.push(';');
         }
-        joined.push_str(tag_name(*t));
+        joined.push_str(tag_name(t));
     }
     csv_cell(joined, o);
     o.extend_from_slice(b"\r\n");

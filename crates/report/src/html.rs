@@ -74,8 +74,8 @@ impl<'a> Strings<'a> {
         self.index.insert(v, i);
         i
     }
-    fn opt(&mut self, v: &'a Option<String>) -> u32 {
-        v.as_deref().map_or(0, |v| self.id(v))
+    fn opt(&mut self, v: Option<&'a str>) -> u32 {
+        v.map_or(0, |v| self.id(v))
     }
 }
 
@@ -246,12 +246,12 @@ fn data(tl: &Timeline, max_events: usize) -> serde_json::Result<String> {
             e.ts_us.saturating_sub(prev),
             i64::from(lane[i]),
             i64::from(st.id(&e.message)),
-            i64::from(st.opt(&e.actor)),
+            i64::from(st.opt(e.actor.as_deref())),
             i64::from(st.id(e.actor_kind.as_str())),
-            i64::from(st.opt(&e.action)),
-            i64::from(st.opt(&e.target)),
-            i64::from(st.opt(&e.src_ip)),
-            i64::from(st.opt(&e.host)),
+            i64::from(st.opt(e.action.as_deref())),
+            i64::from(st.opt(e.target.as_deref())),
+            i64::from(st.opt(e.src_ip.as_deref())),
+            i64::from(st.opt(e.host.as_deref())),
             i64::from(st.id(e.outcome.as_str())),
             i64::from(st.id(e.confidence.as_str())),
             i64::from(st.id(r)),
@@ -259,7 +259,7 @@ fn data(tl: &Timeline, max_events: usize) -> serde_json::Result<String> {
             e.location.line.map_or(-1, |v| v as i64),
             e.location.record.map_or(-1, |v| v as i64),
             e.location.offset as i64,
-            i64::from(st.opt(&e.event_id)),
+            i64::from(st.opt(e.event_id.as_deref())),
             i64::from(st.id(&e.ts_raw)),
             e.count as i64,
             i64::from(st.id(e.source)),

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 use tplus_model::time::{format_offset, format_utc, offset_seconds, push_utc};
-use tplus_model::{Event, Tag, Timeline, TimelineSink};
+use tplus_model::{Event, Tags, Timeline, TimelineSink};
 
 use crate::escape::{json_opt, json_str};
 use crate::numbers::{push_i64, push_offset, push_opt_u64, push_seconds, push_u64, Whole};
@@ -44,7 +44,7 @@ struct JsonEvent<'a> {
     event_id: Option<&'a str>,
     ts_raw: &'a str,
     evidence: Evidence<'a>,
-    tags: &'a [Tag],
+    tags: Tags,
     significance: u8,
     count: u64,
     attributes: &'a tplus_model::Attributes,
@@ -83,7 +83,7 @@ fn view<'a>(tl: &'a Timeline, e: &'a Event) -> JsonEvent<'a> {
             record: e.location.record,
             offset: e.location.offset,
         },
-        tags: &e.tags,
+        tags: e.tags,
         significance: e.significance,
         count: e.count,
         attributes: &e.attributes,
@@ -206,7 +206,7 @@ mod tests {
             "tab\there \"quoted\" back\\slash \u{1}\u{1f}\u{7f} nul\0 é ✓ \u{2028}\r\n\u{8}\u{c}"
                 .to_owned();
         odd.host = None;
-        odd.actor = Some("a\"b".to_owned());
+        odd.actor = Some("a\"b".into());
         odd.confidence_reasons = vec!["one".into(), "two \\ \"x\"".into()];
         odd.location.line = None;
         odd.location.record = Some(7);

@@ -593,7 +593,7 @@ fn render(tl: &Timeline, notice: Option<&str>) -> String {
                 n => format!("{n} accounts"),
             };
             let what = if e.message.is_empty() {
-                e.action.clone().unwrap_or_default()
+                e.action.as_deref().unwrap_or_default().to_owned()
             } else {
                 e.message.clone()
             };

@@ -213,7 +213,11 @@ fn rewrite(tl: &mut Timeline, f: &dyn Fn(&str) -> Option<String>, names: bool) {
     };
     for e in &mut tl.events {
         fix(&mut e.message);
-        fix_opt(&mut e.actor);
+        if let Some(v) = e.actor.as_mut() {
+            if let Some(n) = f(v) {
+                *v = n.into();
+            }
+        }
         fix_opt(&mut e.target);
         if !names {
             fix_opt(&mut e.event_id);

@@ -171,8 +171,8 @@ impl Gen {
             true,
         );
         e.tag(Tag::LoggingTamper);
-        e.action = Some("service.stop rsyslog".to_owned());
-        e.actor = Some("deploy".to_owned());
+        e.action = Some("service.stop rsyslog".into());
+        e.actor = Some("deploy".into());
         e.outcome = outcome;
         self.events.len() - 1
     }
