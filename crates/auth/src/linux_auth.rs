@@ -292,10 +292,10 @@ pub struct Meaning<'a> {
     pub actor: Option<Cow<'a, str>>,
     /// Their kind.
     pub actor_kind: ActorKind,
-    /// What it was done to (an account, a command).
-    pub target: Option<String>,
-    /// Client address.
-    pub src_ip: Option<String>,
+    /// What it was done to (an account, a command), borrowed from the message.
+    pub target: Option<Cow<'a, str>>,
+    /// Client address, borrowed from the message.
+    pub src_ip: Option<Cow<'a, str>>,
     /// Outcome.
     pub outcome: Outcome,
     /// Tags.
@@ -315,8 +315,8 @@ impl<'a> Meaning<'a> {
             action: self.action,
             actor: self.actor.map(|a| Cow::Owned(a.into_owned())),
             actor_kind: self.actor_kind,
-            target: self.target,
-            src_ip: self.src_ip,
+            target: self.target.map(|t| Cow::Owned(t.into_owned())),
+            src_ip: self.src_ip.map(|i| Cow::Owned(i.into_owned())),
             outcome: self.outcome,
             tags: self.tags,
             significance: self.significance,
@@ -344,16 +344,16 @@ impl<'a> Meaning<'a> {
         self
     }
     #[inline(always)]
-    fn target(&mut self, t: &str) -> &mut Self {
+    fn target(&mut self, t: &'a str) -> &mut Self {
         if !t.is_empty() {
-            self.target = Some(t.to_owned());
+            self.target = Some(Cow::Borrowed(t));
         }
         self
     }
     #[inline(always)]
-    fn ip(&mut self, ip: &str) -> &mut Self {
+    fn ip(&mut self, ip: &'a str) -> &mut Self {
         if !ip.is_empty() {
-            self.src_ip = Some(ip.to_owned());
+            self.src_ip = Some(Cow::Borrowed(ip));
         }
         self
     }
@@ -841,7 +841,7 @@ fn su(msg: &str) -> Option<Meaning<'_>> {
     Some(su_meaning(failed, target, user, tty))
 }
 
-fn su_meaning<'a>(failed: bool, target: &str, user: &'a str, tty: &str) -> Meaning<'a> {
+fn su_meaning<'a>(failed: bool, target: &'a str, user: &'a str, tty: &str) -> Meaning<'a> {
     let mut m = if failed {
         let mut m = Meaning::new("su.failed", Outcome::Failure, 55);
         m.desc("Privilege Change Failed");

@@ -14,11 +14,11 @@ use std::borrow::Cow;
 use memchr::memchr;
 use serde_json::Value;
 use tplus_model::lines::{lines_from, Line};
-use tplus_model::text::{excerpt, normalise_ip_owned};
+use tplus_model::text::{excerpt, normalise_ip};
 use tplus_model::time::parse_stamp;
 use tplus_model::{
-    ActorKind, Confidence, Event, Family, Location, Outcome, Parser, RecordSink, Sniff, Tags,
-    TimeValue,
+    ActorKind, CompactString, Confidence, Event, Family, Location, Outcome, Parser, RecordSink,
+    Sniff, Tags, TimeValue,
 };
 
 use crate::linux_auth::{find_byte, interpret, Attrs};
@@ -367,8 +367,8 @@ fn build_event(f: &Frame<'_>, at: Location, sink: &mut dyn RecordSink) -> Event 
         desc = m.desc;
         actor = m.actor.as_deref().map(|a| sink.intern(a));
         actor_kind = m.actor_kind;
-        target = m.target.take();
-        src_ip = m.src_ip.take().and_then(normalise_ip_owned);
+        target = m.target.as_deref().map(CompactString::from);
+        src_ip = m.src_ip.as_deref().and_then(normalise_ip);
         outcome = m.outcome;
         significance = m.significance.min(100);
         // `Meaning` keeps its tags once each, in order: what `Event::tag` would have built.
@@ -415,7 +415,7 @@ fn build_event(f: &Frame<'_>, at: Location, sink: &mut dyn RecordSink) -> Event 
     Event {
         time: f.time,
         ts_us: 0,
-        ts_raw: f.ts_raw.to_owned(),
+        ts_raw: f.ts_raw.into(),
         timestamp_desc: Cow::Borrowed(desc),
         message: excerpt(f.msg, MAX_MESSAGE).into_owned(),
         source: ID,

@@ -24,8 +24,8 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 use tplus_model::{
-    json, text, time, ActorKind, Confidence, Event, Family, Location, Outcome, Parser, RecordSink,
-    Sniff, Tag, TimeValue,
+    json, text, time, ActorKind, CompactString, Confidence, Event, Family, Location, Outcome,
+    Parser, RecordSink, Sniff, Tag, TimeValue,
 };
 
 use crate::frame::{frame_with, Framed, Item};
@@ -1720,7 +1720,7 @@ fn emit(
     ev.actor = actor.as_deref().map(|a| sink.intern(a));
     ev.timestamp_desc = desc.into();
     ev.action = Some(sink.intern(&message[..action_len]));
-    ev.target = target;
+    ev.target = target.map(CompactString::from);
     ev.outcome = outcome;
     ev.significance = sig.min(100);
     ev.message = excerpt_owned(message, 1024);

@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 
 use chrono::{DateTime, NaiveDateTime, NaiveTime, Utc};
+use compact_str::CompactString;
 use serde::Serialize;
 
 use crate::attributes::{AttrKey, Attributes};
@@ -327,8 +328,9 @@ pub struct Event {
     pub time: TimeValue,
     /// The resolved UTC instant in microseconds since the Unix epoch (set by the engine).
     pub ts_us: i64,
-    /// The timestamp exactly as written in the source.
-    pub ts_raw: String,
+    /// The timestamp exactly as written in the source (inline up to 24 bytes: a syslog or
+    /// CloudTrail stamp costs no allocation).
+    pub ts_raw: CompactString,
     /// What the time means (`Event Recorded`, `Login`, `Deploy Started`...): almost always a
     /// parser's constant, so borrowed rather than allocated per event.
     pub timestamp_desc: Cow<'static, str>,
@@ -345,10 +347,10 @@ pub struct Event {
     /// What was done, normalised per format (`ssh.login`, `iam:CreateAccessKey`...): a small
     /// vocabulary, so shared.
     pub action: Option<SharedStr>,
-    /// What it was done to.
-    pub target: Option<String>,
-    /// The client address, only when it is an IP address.
-    pub src_ip: Option<String>,
+    /// What it was done to (inline up to 24 bytes: mostly an account name).
+    pub target: Option<CompactString>,
+    /// The client address, only when it is an IP address (always inline).
+    pub src_ip: Option<CompactString>,
     /// Success or failure.
     pub outcome: Outcome,
     /// The source's own id for the event.
@@ -377,7 +379,7 @@ impl Event {
     pub fn builder(
         source: &'static str,
         time: TimeValue,
-        ts_raw: impl Into<String>,
+        ts_raw: impl Into<CompactString>,
     ) -> EventBuilder {
         EventBuilder {
             event: Event::new(source, time, ts_raw.into(), "Event Recorded"),
@@ -390,7 +392,7 @@ impl Event {
     pub fn new(
         source: &'static str,
         time: TimeValue,
-        ts_raw: String,
+        ts_raw: CompactString,
         timestamp_desc: impl Into<Cow<'static, str>>,
     ) -> Event {
         Event {
@@ -481,7 +483,7 @@ impl EventBuilder {
         self
     }
     /// Sets the target.
-    pub fn target(mut self, t: Option<impl Into<String>>) -> Self {
+    pub fn target(mut self, t: Option<impl Into<CompactString>>) -> Self {
         self.event.target = t.map(Into::into);
         self
     }

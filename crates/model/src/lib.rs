@@ -27,6 +27,8 @@ pub mod time;
 mod timeline;
 
 pub use attributes::{AttrKey, Attributes};
+/// The inline-when-short string of an event's timestamp text, target and address.
+pub use compact_str::CompactString;
 pub use event::{
     ActorKind, Confidence, Event, EventBuilder, Location, Outcome, Tag, Tags, TagsIter, TimeValue,
 };

@@ -3,27 +3,22 @@
 use std::borrow::Cow;
 use std::net::IpAddr;
 
+use compact_str::CompactString;
+
 /// Returns the address in canonical form when `s` is an IP address (IPv4, IPv6, an
 /// IPv4-mapped IPv6 such as Windows' `::ffff:10.0.0.1`, or `[v6]`), else `None`.
 ///
 /// Formats put service names (`ec2.amazonaws.com`), `AWS Internal`, `-` or hostnames where
 /// an address would go; none of those is a source IP.
-pub fn normalise_ip(s: &str) -> Option<String> {
+///
+/// An address already in canonical IPv4 form (the common case) is copied as is, without
+/// parsing it into an address and formatting it back; either way it is held inline.
+pub fn normalise_ip(s: &str) -> Option<CompactString> {
     let s = s.trim().trim_start_matches('[').trim_end_matches(']');
     if is_canonical_ipv4(s) {
-        return Some(s.to_owned());
+        return Some(CompactString::from(s));
     }
-    parse_and_format(s)
-}
-
-/// [`normalise_ip`] for a value already owned: an address already in canonical IPv4 form
-/// (the common case) is returned as is, without parsing it into an address and formatting
-/// it back.
-pub fn normalise_ip_owned(s: String) -> Option<String> {
-    if is_canonical_ipv4(&s) {
-        return Some(s);
-    }
-    normalise_ip(&s)
+    parse_and_format(s).map(CompactString::from)
 }
 
 /// Whether `s` is a dotted quad exactly as [`std::net::Ipv4Addr`] formats it: four decimal
@@ -141,7 +136,7 @@ mod tests {
             "+1.2.3.4",
         ] {
             let slow = s.parse::<IpAddr>().ok().map(|i| i.to_string());
-            assert_eq!(normalise_ip(s), slow, "{s}");
+            assert_eq!(normalise_ip(s).as_deref(), slow.as_deref(), "{s}");
         }
         assert_eq!(normalise_ip(" [10.0.0.1] ").as_deref(), Some("10.0.0.1"));
     }
@@ -201,8 +196,11 @@ mod tests {
             "１.2.3.4",
         ] {
             let t = s.trim().trim_start_matches('[').trim_end_matches(']');
-            assert_eq!(normalise_ip(s), parse_and_format(t), "{s:?}");
-            assert_eq!(normalise_ip_owned(s.to_owned()), normalise_ip(s), "{s:?}");
+            assert_eq!(
+                normalise_ip(s).as_deref(),
+                parse_and_format(t).as_deref(),
+                "{s:?}"
+            );
             if is_canonical_ipv4(t) {
                 assert_eq!(parse_and_format(t).as_deref(), Some(t), "{s:?}");
             }

@@ -197,6 +197,18 @@ pub fn pseudonymise(tl: &mut Timeline, roles: &BTreeMap<String, String>) -> Vec<
     table
 }
 
+/// Applies `f` to an optional text field, whatever string type holds it.
+fn fix_opt<T>(s: &mut Option<T>, f: &dyn Fn(&str) -> Option<String>)
+where
+    T: std::ops::Deref<Target = str> + From<String>,
+{
+    if let Some(v) = s.as_mut() {
+        if let Some(n) = f(v) {
+            *v = n.into();
+        }
+    }
+}
+
 /// Applies `f` to every piece of free text the pre-read and report show.
 fn rewrite(tl: &mut Timeline, f: &dyn Fn(&str) -> Option<String>, names: bool) {
     let fix = |s: &mut String| {
@@ -204,23 +216,12 @@ fn rewrite(tl: &mut Timeline, f: &dyn Fn(&str) -> Option<String>, names: bool) {
             *s = n;
         }
     };
-    let fix_opt = |s: &mut Option<String>| {
-        if let Some(v) = s.as_mut() {
-            if let Some(n) = f(v) {
-                *v = n;
-            }
-        }
-    };
     for e in &mut tl.events {
         fix(&mut e.message);
-        if let Some(v) = e.actor.as_mut() {
-            if let Some(n) = f(v) {
-                *v = n.into();
-            }
-        }
-        fix_opt(&mut e.target);
+        fix_opt(&mut e.actor, f);
+        fix_opt(&mut e.target, f);
         if !names {
-            fix_opt(&mut e.event_id);
+            fix_opt(&mut e.event_id, f);
         }
         for r in &mut e.confidence_reasons {
             if let Some(n) = f(r) {
