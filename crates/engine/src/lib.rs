@@ -312,6 +312,13 @@ fn build_in_pool(
 /// enough to balance the threads).
 const MERGE_CHUNK: usize = 16 * 1024;
 
+/// Waves of the merge: the sorted vector is filled in this many slices of the key order, and
+/// after each one the files' memory that no later wave reads is given back to the OS.
+const MERGE_WAVES: usize = 12;
+
+/// Events per block of a file's vector: the unit of release (1.6 MB of `Event`s).
+const MERGE_BLOCK: usize = 4096;
+
 /// Joins the files' events into one vector sorted on the total key `(time, input, byte
 /// offset, record or line)`: unique per event, so the order does not depend on the number
 /// of threads.
@@ -321,7 +328,23 @@ const MERGE_CHUNK: usize = 16 * 1024;
 /// (40 bytes, with the event's file and index) are sorted in parallel, and the sorted vector
 /// is then filled in parallel, each thread moving a run of events straight from the files'
 /// vectors to their final place: every event is moved exactly once, by all threads.
-pub fn merge_sorted(mut per_file: Vec<Vec<Event>>) -> Vec<Event> {
+///
+/// The fill runs in waves (slices of the key order). A file's vector is cut into blocks; once
+/// every event of a block has been moved, the block's pages are given back to the OS (Linux),
+/// so the files' vectors shrink in memory while the sorted vector grows, instead of both
+/// being resident at the end (log files are mostly chronological: their blocks complete
+/// progressively).
+pub fn merge_sorted(per_file: Vec<Vec<Event>>) -> Vec<Event> {
+    merge_in_waves(per_file, MERGE_WAVES, MERGE_BLOCK).0
+}
+
+/// [`merge_sorted`] with its wave count and block size; also returns the bytes released
+/// after each wave.
+fn merge_in_waves(
+    mut per_file: Vec<Vec<Event>>,
+    waves: usize,
+    block: usize,
+) -> (Vec<Event>, Vec<usize>) {
     let mut keys: Vec<(i64, u32, u64, u64, u32, usize)> = per_file
         .par_iter()
         .enumerate()
@@ -342,34 +365,167 @@ pub fn merge_sorted(mut per_file: Vec<Vec<Event>>) -> Vec<Event> {
         .collect();
     keys.par_sort_unstable();
     let total = keys.len();
+    let block = block.max(1);
+    let waves = waves.max(1);
+
+    // Every block of every file, with the last destination position of its events: the
+    // block may be released once the waves have filled that position.
+    let first_block: Vec<usize> = per_file
+        .iter()
+        .scan(0, |n, events| {
+            let first = *n;
+            *n += events.len().div_ceil(block);
+            Some(first)
+        })
+        .collect();
+    let mut last_pos = vec![0usize; per_file.iter().map(|v| v.len().div_ceil(block)).sum()];
+    for (pos, &(.., f, i)) in keys.iter().enumerate() {
+        // Positions only grow, so the last write is the block's largest position.
+        last_pos[first_block[f as usize] + i / block] = pos;
+    }
+    let mut blocks: Vec<(usize, usize, usize)> = first_block
+        .iter()
+        .zip(&per_file)
+        .enumerate()
+        .flat_map(|(f, (&first, events))| {
+            let last_pos = &last_pos;
+            (0..events.len().div_ceil(block)).map(move |b| (last_pos[first + b], f, b))
+        })
+        .collect();
+    blocks.sort_unstable();
+
+    // The events are read through raw pointers from here on, and the vectors no longer count
+    // them: they stay allocated (and are dropped, as empty vectors, at the end), but a panic
+    // can never drop an event that was moved out or whose memory was released.
+    let sources: Vec<Source> = per_file
+        .iter_mut()
+        .map(|events| {
+            let source = Source {
+                base: events.as_mut_ptr(),
+                len: events.len(),
+            };
+            // SAFETY: zero is within capacity, and `Event` needs no initialisation to be
+            // forgotten; the events stay in the buffer, read through `base` below.
+            unsafe { events.set_len(0) };
+            source
+        })
+        .collect();
+
     let mut sorted: Vec<Event> = Vec::with_capacity(total);
-    {
-        let from: &[Vec<Event>] = &per_file;
-        sorted.spare_capacity_mut()[..total]
+    let mut released = vec![0; waves];
+    let mut next_block = 0;
+    let mut done = 0;
+    for wave in 1..=waves {
+        let end = total * wave / waves;
+        let sources = &sources;
+        sorted.spare_capacity_mut()[done..end]
             .par_chunks_mut(MERGE_CHUNK)
-            .zip(keys.par_chunks(MERGE_CHUNK))
+            .zip(keys[done..end].par_chunks(MERGE_CHUNK))
             .for_each(|(slots, keys)| {
                 for (slot, &(.., f, i)) in slots.iter_mut().zip(keys) {
-                    let event: *const Event = &from[f as usize][i];
-                    // SAFETY: `event` points to a live, initialised event. Every (file, index)
-                    // pair is in exactly one key, so each event is copied out exactly once,
-                    // and the originals are forgotten below without being dropped or read
-                    // again: the copy becomes the event's only owner.
-                    slot.write(unsafe { std::ptr::read(event) });
+                    let source = sources[f as usize];
+                    assert!(i < source.len);
+                    // SAFETY: `base` points to the file's buffer (alive until the end of this
+                    // function) and `i` is below its length, so `base + i` is a live,
+                    // initialised event, and its block has not been released (its last
+                    // position is at or beyond this wave). Every (file, index) pair is in
+                    // exactly one key, so each event is copied out exactly once, and the
+                    // original is never dropped or read again: the copy is its only owner.
+                    slot.write(unsafe { std::ptr::read(source.base.add(i)) });
                 }
             });
+        done = end;
+        while let Some(&(last, f, b)) = blocks.get(next_block) {
+            if last >= done {
+                break;
+            }
+            next_block += 1;
+            let source = sources[f];
+            let from = b * block;
+            let to = (from + block).min(source.len);
+            // SAFETY: `from..to` is within the file's events, all of which were moved into
+            // `sorted` (the block's last position is below `done`) and are never read again.
+            released[wave - 1] += unsafe { release(source.base.add(from), to - from) };
+        }
     }
     // SAFETY: there is one key per event and one slot per key, and every slot of the first
-    // `total` was written above (a panic would have stopped before this line, leaving the
-    // copies leaked, never dropped twice).
+    // `total` was written by the waves, which cover `0..total` (a panic would have stopped
+    // before this line, leaving the events leaked, never dropped twice).
     unsafe { sorted.set_len(total) };
-    for events in &mut per_file {
-        // SAFETY: every event of `events` was moved into `sorted` above; a zero length forgets
-        // them, so dropping the vector frees its buffer without dropping them a second time.
-        unsafe { events.set_len(0) };
-    }
+    // The vectors are empty: dropping them frees their buffers and drops no event.
     drop(per_file);
-    sorted
+    (sorted, released)
+}
+
+/// A file's events during the merge: its buffer and how many events it held.
+#[derive(Clone, Copy)]
+struct Source {
+    base: *mut Event,
+    len: usize,
+}
+
+// SAFETY: a `Source` is only used to move distinct events out of a buffer that outlives the
+// waves (each (file, index) is read by exactly one thread, once), and `Event` is `Send`.
+unsafe impl Send for Source {}
+// SAFETY: as for `Send`: shared between the threads of a wave, which read disjoint events.
+unsafe impl Sync for Source {}
+
+/// Gives back to the OS the whole pages strictly inside the `n` events at `at` and returns
+/// their size in bytes (Linux; elsewhere nothing is released).
+///
+/// # Safety
+/// `at..at + n` is inside a live allocation whose events were all moved out and will never be
+/// read again (nor dropped) through it.
+#[cfg(target_os = "linux")]
+unsafe fn release(at: *mut Event, n: usize) -> usize {
+    let page = page_size();
+    let start = (at as usize).next_multiple_of(page);
+    let end = (at as usize + n * std::mem::size_of::<Event>()) / page * page;
+    if end <= start {
+        return 0;
+    }
+    let offset = start - at as usize;
+    // SAFETY: `start..end` is whole pages strictly inside the events' bytes, inside the live
+    // allocation (the caller's promise). The allocator keeps no metadata there (the bytes are
+    // part of a live block handed to `Vec`), and DONTNEED on private anonymous memory only
+    // replaces those pages by zero-filled ones on the next touch: no one reads or drops the
+    // moved-out events, so their bytes no longer matter. Failure (EINVAL, EAGAIN) only means
+    // nothing was released; the merge does not depend on it.
+    let done = unsafe {
+        libc::madvise(
+            at.cast::<u8>().add(offset).cast::<libc::c_void>(),
+            end - start,
+            libc::MADV_DONTNEED,
+        )
+    };
+    if done == 0 {
+        end - start
+    } else {
+        0
+    }
+}
+
+/// Off Linux the merge releases nothing.
+///
+/// # Safety
+/// As on Linux (nothing is done here).
+#[cfg(not(target_os = "linux"))]
+unsafe fn release(_at: *mut Event, _n: usize) -> usize {
+    0
+}
+
+/// The system's page size (cached).
+#[cfg(target_os = "linux")]
+fn page_size() -> usize {
+    static PAGE: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *PAGE.get_or_init(|| {
+        // SAFETY: `sysconf` with a valid name only reads a system value.
+        let n = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+        usize::try_from(n)
+            .ok()
+            .filter(|n| n.is_power_of_two())
+            .unwrap_or(4096)
+    })
 }
 
 fn parse_file(registry: &'static Registry, cfg: &BuildConfig, f: &SourceFile) -> Parsed {
@@ -581,6 +737,81 @@ mod tests {
                     assert_eq!(got.len(), n);
                     assert_eq!(got, expected, "n = {n}, {files} files");
                 }
+            }
+        }
+    }
+
+    /// The merge in waves releases the blocks of the files' vectors as their events are all
+    /// moved (early for chronological files, late for a reversed one), and still gives what a
+    /// stable sort gives, whatever the number of threads. A block released too early would
+    /// hand zero-filled events to the sorted vector (empty messages, time 0).
+    #[test]
+    fn merge_in_waves_releases_moved_blocks_and_keeps_the_order() {
+        let mut rng = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng
+        };
+        // Five files over the same hour: three chronological (one with stragglers, one with
+        // equal times), one reversed, one shuffled; line numbers restart in each file.
+        let mut per_file: Vec<Vec<Event>> = Vec::new();
+        for (f, n) in [3000usize, 2500, 2000, 1500, 1000].into_iter().enumerate() {
+            let input = (f % 3) as u32;
+            let events: Vec<Event> = (0..n)
+                .map(|i| {
+                    let ts = match f {
+                        0 => i as i64 * 1200,
+                        1 if next() % 50 == 0 => (next() % 3_600_000) as i64,
+                        1 => i as i64 * 1440,
+                        2 => (i / 7) as i64 * 1800 * 7,
+                        3 => (n - i) as i64 * 2400,
+                        _ => (next() % 3_600_000) as i64,
+                    };
+                    event(ts, input, i as u64 + 1)
+                })
+                .collect();
+            per_file.push(events);
+        }
+        let expected: Vec<String> = {
+            let mut v: Vec<Event> = per_file.concat();
+            v.sort_by_key(|e| (e.ts_us, e.input, e.location.offset));
+            v.into_iter().map(|e| e.message).collect()
+        };
+        // Blocks of three pages and more: at least two whole pages inside each.
+        #[cfg(target_os = "linux")]
+        let page = page_size();
+        #[cfg(not(target_os = "linux"))]
+        let page = 4096;
+        let block = (3 * page).div_ceil(std::mem::size_of::<Event>());
+        assert!(per_file.iter().all(|v| v.len() >= 10 * block));
+        for threads in [1, 2, 5] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("pool");
+            let (sorted, released) = pool.install(|| merge_in_waves(per_file.clone(), 16, block));
+            let got: Vec<String> = sorted.into_iter().map(|e| e.message).collect();
+            assert_eq!(got, expected, "{threads} threads");
+            if cfg!(target_os = "linux") {
+                let bytes: usize = per_file
+                    .iter()
+                    .map(|v| v.len() * std::mem::size_of::<Event>())
+                    .sum();
+                let total: usize = released.iter().sum();
+                // Every block is released by the end, all but at most two pages of each.
+                let blocks = per_file
+                    .iter()
+                    .map(|v| v.len().div_ceil(block))
+                    .sum::<usize>();
+                assert!(
+                    total + blocks * 2 * page >= bytes,
+                    "{released:?} of {bytes}"
+                );
+                // Most waves release something, the first ones included.
+                let early = released[..8].iter().filter(|&&r| r > 0).count();
+                assert!(early >= 6, "{released:?}");
             }
         }
     }
