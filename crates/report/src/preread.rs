@@ -33,10 +33,16 @@ const MAX_FILES: usize = 15;
 const COLLAPSE_GAP_US: i64 = 15 * 60 * 1_000_000;
 
 /// A run of similar events shown as one row.
+///
+/// There are nearly as many rows as events before the best are chosen (840,000 for 1.18M
+/// events on the bench corpus, most failed logins from their own address), and the rows
+/// were the build's peak memory: so indices are `u32` (like the name numbers: events fit in
+/// memory, far fewer than 4G of them) and what few rows have is boxed (64 bytes, was 104).
 #[derive(Debug, Clone)]
 struct Group {
-    first: usize,
-    last: usize,
+    /// First and last event (indices into the timeline).
+    first: u32,
+    last: u32,
     count: u64,
     members: u64,
     score: u32,
@@ -45,7 +51,22 @@ struct Group {
     /// The address of the first event, if any.
     address: Option<u32>,
     confidence: Confidence,
-    notes: Vec<String>,
+    /// Notes for the row (few rows have any).
+    #[expect(
+        clippy::box_collection,
+        reason = "8 bytes in each of a million rows instead of 24; few rows have notes"
+    )]
+    notes: Option<Box<Vec<String>>>,
+}
+
+impl Group {
+    fn note(&mut self, n: String) {
+        self.notes.get_or_insert_with(Box::default).push(n);
+    }
+
+    fn notes(&self) -> &[String] {
+        self.notes.as_deref().map_or(&[], Vec::as_slice)
+    }
 }
 
 /// The distinct accounts of a row, by number (see [`Numbered`]), at most 64. The first is
@@ -54,12 +75,16 @@ struct Group {
 #[derive(Debug, Clone, Default)]
 struct Accounts {
     first: Option<u32>,
-    rest: Vec<u32>,
+    #[expect(
+        clippy::box_collection,
+        reason = "8 bytes in each of a million rows instead of 24; few rows have a second account"
+    )]
+    rest: Option<Box<Vec<u32>>>,
 }
 
 impl Accounts {
     fn len(&self) -> usize {
-        usize::from(self.first.is_some()) + self.rest.len()
+        usize::from(self.first.is_some()) + self.rest.as_ref().map_or(0, |r| r.len())
     }
 
     fn add(&mut self, a: u32) {
@@ -67,15 +92,17 @@ impl Accounts {
             None => self.first = Some(a),
             Some(f) if f == a => {}
             Some(_) => {
-                if self.len() < 64 && !self.rest.contains(&a) {
-                    self.rest.push(a);
+                if self.len() < 64 && !self.rest.as_ref().is_some_and(|r| r.contains(&a)) {
+                    self.rest.get_or_insert_with(Box::default).push(a);
                 }
             }
         }
     }
 
     fn iter(&self) -> impl Iterator<Item = u32> + '_ {
-        self.first.into_iter().chain(self.rest.iter().copied())
+        self.first
+            .into_iter()
+            .chain(self.rest.iter().flat_map(|r| r.iter().copied()))
     }
 }
 
@@ -147,9 +174,9 @@ struct Name {
     /// Authentication failures from this address so far.
     failures: u64,
     /// First and last group of this account as a human's or unknown kind's actor.
-    actor_span: Option<(usize, usize)>,
+    actor_span: Option<(u32, u32)>,
     /// First and last group of this address.
-    address_span: Option<(usize, usize)>,
+    address_span: Option<(u32, u32)>,
 }
 
 /// Source, action, outcome, and the address or else the account: the events of a row.
@@ -186,9 +213,10 @@ fn digest(tl: &Timeline) -> Digest<'_> {
         items: Vec::new(),
     };
     let mut groups: Vec<Group> = Vec::new();
-    let mut open: FastMap<GroupKey, usize> =
-        FastMap::with_capacity_and_hasher(n, Default::default());
+    let mut open: FastMap<GroupKey, u32> = FastMap::with_capacity_and_hasher(n, Default::default());
     for (i, e) in tl.events.iter().enumerate() {
+        // Event and row numbers fit in `u32`, as the name numbers do (see `Group`).
+        let i = i as u32;
         let source = sources.id(e.source);
         let (n, inputs) = sources.item(source);
         *n += 1;
@@ -234,9 +262,10 @@ fn digest(tl: &Timeline) -> Digest<'_> {
         let joined = match open.get(&key) {
             Some(&g)
                 if after_failures.is_none()
-                    && e.ts_us - tl.events[groups[g].last].ts_us <= COLLAPSE_GAP_US =>
+                    && e.ts_us - tl.events[groups[g as usize].last as usize].ts_us
+                        <= COLLAPSE_GAP_US =>
             {
-                let gr = &mut groups[g];
+                let gr = &mut groups[g as usize];
                 gr.last = i;
                 gr.count += e.count;
                 gr.members += 1;
@@ -252,7 +281,8 @@ fn digest(tl: &Timeline) -> Digest<'_> {
         let g = match joined {
             Some(g) => g,
             None => {
-                open.insert(key, groups.len());
+                let g = groups.len() as u32;
+                open.insert(key, g);
                 groups.push(Group {
                     first: i,
                     last: i,
@@ -261,13 +291,13 @@ fn digest(tl: &Timeline) -> Digest<'_> {
                     score,
                     actors: Accounts {
                         first: actor,
-                        rest: Vec::new(),
+                        rest: None,
                     },
                     address: ip,
                     confidence: e.confidence,
-                    notes: after_failures.into_iter().collect(),
+                    notes: after_failures.map(|n| Box::new(vec![n])),
                 });
-                groups.len() - 1
+                g
             }
         };
         if let (Some(a), ActorKind::Human | ActorKind::Unknown) = (actor, e.actor_kind) {
@@ -341,15 +371,15 @@ fn choose_rows(mut groups: Vec<Group>, names: &[(&str, Name)]) -> Vec<Group> {
     }
     first_sorted(&mut interest, 12, |a, b| a.0.cmp(&b.0));
     for ((_, name), (f, l)) in interest {
-        let marks: &[(usize, &str)] = if f == l {
+        let marks: &[(u32, &str)] = if f == l {
             &[(f, "all activity of")]
         } else {
             &[(f, "first activity of"), (l, "last activity of")]
         };
         for &(g, what) in marks {
-            if let Some(gr) = groups.get_mut(g) {
+            if let Some(gr) = groups.get_mut(g as usize) {
                 gr.score = gr.score.max(INTEREST_SCORE);
-                gr.notes.push(format!("{what} {name}"));
+                gr.note(format!("{what} {name}"));
             }
         }
     }
@@ -581,8 +611,8 @@ fn render(tl: &Timeline, notice: Option<&str>) -> String {
     } else {
         o.push_str("| T+ | Time (UTC) | Actor (kind) | Event | Source and evidence | Confidence | Note |\n|---|---|---|---|---|---|---|\n");
         for g in &groups {
-            let e = &tl.events[g.first];
-            let l = &tl.events[g.last];
+            let e = &tl.events[g.first as usize];
+            let l = &tl.events[g.last as usize];
             let actor = match g.actors.len() {
                 0 => "—".to_owned(),
                 1 => format!(
@@ -602,7 +632,7 @@ fn render(tl: &Timeline, notice: Option<&str>) -> String {
             } else {
                 short(&what, 110)
             };
-            let mut note: Vec<String> = g.notes.iter().map(|n| short(n, 80)).collect();
+            let mut note: Vec<String> = g.notes().iter().map(|n| short(n, 80)).collect();
             if g.count > 1 {
                 note.push(format!("{} over {}", g.count, span_text(l.ts_us - e.ts_us)));
             }
