@@ -388,15 +388,17 @@ fn build_event(f: &Frame<'_>, at: Location, sink: &mut dyn RecordSink) -> Event 
             // the interner only copies the text the first time it sees it.
             const PREFIX: &str = "syslog.";
             let mut buf = [0u8; 64];
-            if PREFIX.len() + base.len() <= buf.len() {
-                buf[..PREFIX.len()].copy_from_slice(PREFIX.as_bytes());
-                buf[PREFIX.len()..PREFIX.len() + base.len()].copy_from_slice(base.as_bytes());
-                match std::str::from_utf8(&buf[..PREFIX.len() + base.len()]) {
-                    Ok(a) => sink.intern(a),
-                    Err(_) => sink.intern(&format!("{PREFIX}{base}")),
-                }
-            } else {
-                sink.intern(&format!("{PREFIX}{base}"))
+            let n = PREFIX.len() + base.len();
+            let joined = (n <= buf.len())
+                .then(|| {
+                    buf[..PREFIX.len()].copy_from_slice(PREFIX.as_bytes());
+                    buf[PREFIX.len()..n].copy_from_slice(base.as_bytes());
+                    std::str::from_utf8(&buf[..n]).ok()
+                })
+                .flatten();
+            match joined {
+                Some(a) => sink.intern(a),
+                None => sink.intern(&format!("{PREFIX}{base}")),
             }
         })
     };
