@@ -285,8 +285,14 @@ fn event_time(w: &WinEvent) -> Result<TimeValue, String> {
     Ok(t)
 }
 
-/// Maps one Windows event; `Err` is a located error message.
-pub(crate) fn map(w: &WinEvent, source: &'static str, loc: Location) -> Result<Event, String> {
+/// Maps one Windows event; `Err` is a located error message. The computer, account and
+/// action come shared from `sink` (a log names few of each).
+pub(crate) fn map(
+    w: &WinEvent,
+    source: &'static str,
+    loc: Location,
+    sink: &mut dyn RecordSink,
+) -> Result<Event, String> {
     let t = event_time(w)?;
     let lt = w.get("LogonType");
     let lt_name = lt.and_then(logon_type_name);
@@ -498,9 +504,9 @@ pub(crate) fn map(w: &WinEvent, source: &'static str, loc: Location) -> Result<E
         None => b.message(msg),
     };
     b = b
-        .host(Some(w.computer.clone()).filter(|c| !c.is_empty()))
-        .action(action)
-        .actor(actor, kind)
+        .host((!w.computer.is_empty()).then(|| sink.intern(&w.computer)))
+        .action(sink.intern(&action))
+        .actor(actor.as_deref().map(|a| sink.intern(a)), kind)
         .target(target)
         .src_ip(ip)
         .outcome(outcome)
@@ -579,7 +585,7 @@ impl Parser for WindowsEvtx {
                 // the odd header is kept as an attribute.
                 Ok(r) => match from_evtx_json(&r.data).and_then(|w| {
                     let header_zero = r.timestamp.as_second() <= -11_644_473_600;
-                    map(&w, "windows.evtx", loc).map(|mut e| {
+                    map(&w, "windows.evtx", loc, sink).map(|mut e| {
                         if header_zero {
                             e.attributes.insert("record_header_time_zero", true.into());
                         }
@@ -633,7 +639,7 @@ impl Parser for WindowsJson {
             } else {
                 from_evtx_json(&v)
             };
-            match w.and_then(|w| map(&w, "windows.json", loc)) {
+            match w.and_then(|w| map(&w, "windows.json", loc, sink)) {
                 Ok(e) => sink.event(e),
                 Err(m) => sink.error(loc, m),
             }

@@ -286,9 +286,9 @@ fn from_powershell(v: &Value) -> Result<(WinEvent, Leftovers), PsRecordError> {
 }
 
 /// Maps one record, adding what the shared mapping does not know about.
-fn to_event(v: &Value, loc: Location) -> Result<Event, String> {
+fn to_event(v: &Value, loc: Location, sink: &mut dyn RecordSink) -> Result<Event, String> {
     let (w, left) = from_powershell(v).map_err(|e| e.to_string())?;
-    let mut e = map(&w, SOURCE, loc)?;
+    let mut e = map(&w, SOURCE, loc, sink)?;
     for (i, val) in left.unnamed {
         e.attributes.insert(
             format!("property_{i}"),
@@ -338,10 +338,11 @@ impl Parser for WindowsPowerShellJson {
 
 /// Parses UTF-8 JSON: one pretty-printed object, an array, or one object a line.
 fn parse_utf8(data: &[u8], sink: &mut dyn RecordSink) {
-    let mut each = |v: Value, loc: Location, sink: &mut dyn RecordSink| match to_event(&v, loc) {
-        Ok(e) => sink.event(e),
-        Err(m) => sink.error(loc, m),
-    };
+    let mut each =
+        |v: Value, loc: Location, sink: &mut dyn RecordSink| match to_event(&v, loc, sink) {
+            Ok(e) => sink.event(e),
+            Err(m) => sink.error(loc, m),
+        };
     // One event is written as one pretty-printed object, which the line framing would
     // split; a lone object spanning the input is therefore one record.
     let start = json::skip_ws(data, 0);
@@ -414,7 +415,13 @@ mod tests {
         assert_eq!(w.get("LogonType"), Some("3"));
         assert_eq!(w.keywords, "0x8010000000000000");
         assert!(left.unnamed.is_empty() && !left.unreadable);
-        let e = map(&w, SOURCE, Location::default()).expect("event");
+        let e = map(
+            &w,
+            SOURCE,
+            Location::default(),
+            &mut tplus_model::Collected::default(),
+        )
+        .expect("event");
         assert_eq!(e.outcome, Outcome::Failure);
         assert!(e.message.contains("wrong password"));
         assert!(matches!(e.time, TimeValue::Instant(_)));

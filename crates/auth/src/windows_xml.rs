@@ -383,7 +383,7 @@ fn parse_utf8(data: &[u8], sink: &mut dyn RecordSink) {
                 .ok_or(XmlRecordError::Truncated("the end of input"))
                 .and_then(read_event)
                 .map_err(|e| e.to_string())
-                .and_then(|w| map(&w, "windows.xml", loc)),
+                .and_then(|w| map(&w, "windows.xml", loc, sink)),
             Frame::Truncated { before, .. } => Err(XmlRecordError::Truncated(before).to_string()),
             Frame::Stray { start, end } => {
                 let t = text::lossy(data.get(start..end).unwrap_or_default());
