@@ -277,9 +277,9 @@ fn record(
         (None, None) => uri_path.map(str::to_owned),
     };
     let user = ev.user.unwrap_or_default();
-    let username = user.username.non_empty().unwrap_or("").to_owned();
+    let username = user.username.non_empty().unwrap_or("");
     let groups = user.groups.unwrap_or_default();
-    let kind = actor_kind(&username, &groups);
+    let kind = actor_kind(username, &groups);
     let code = ev
         .response_status
         .as_ref()
@@ -301,7 +301,7 @@ fn record(
         .at(loc)
         .event_id(Some(audit_id))
         .desc("Request Received (apiserver)")
-        .actor((!username.is_empty()).then(|| sink.intern(&username)), kind)
+        .actor((!username.is_empty()).then(|| sink.intern(username)), kind)
         .action(sink.intern(&action))
         .target(target.clone())
         .src_ip(ips.first().copied())
@@ -377,7 +377,7 @@ fn record(
         verb,
         oref.resource.get().unwrap_or(""),
         oref.subresource.get().unwrap_or(""),
-        &username,
+        username,
         &oref,
         ev.request_object,
     );
@@ -395,7 +395,7 @@ fn record(
     }
     msg.push_str(&format!(
         " by {}",
-        if username.is_empty() { "?" } else { &username }
+        if username.is_empty() { "?" } else { username }
     ));
     if let Some(ip) = ips.first() {
         msg.push_str(&format!(" from {ip}"));

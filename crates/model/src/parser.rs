@@ -166,6 +166,14 @@ impl Collected {
 impl RecordSink for Collected {
     fn event(&mut self, event: Event) {
         self.events.push(event);
+        // Hosts, actors and actions a parser did not take from `intern` (most go through
+        // the builder, one string per event) are shared here, so every format keeps one
+        // copy per distinct text; the hot parsers intern up front and skip the allocation.
+        // (In place: changing the event before the push copied it once more.)
+        if let Some(e) = self.events.last_mut() {
+            self.names
+                .share_all([&mut e.host, &mut e.actor, &mut e.action]);
+        }
     }
     fn skipped(&mut self, at: Location, reason: &str) {
         self.skipped += 1;

@@ -148,6 +148,32 @@ impl Interner {
         x
     }
 
+    /// The shared copy of `s`'s text: the one already held, or `s` itself, kept, when the
+    /// text is new (for a string a parser made on its own: no second copy is made).
+    pub fn share(&mut self, s: SharedStr) -> SharedStr {
+        if let Some(x) = self.0.get(&*s) {
+            return x.clone();
+        }
+        self.0.insert(s.clone());
+        s
+    }
+
+    /// Whether no other holder has this copy of the text: a string a parser made for one
+    /// event, rather than one handed out by an [`Interner`].
+    fn is_alone(s: &SharedStr) -> bool {
+        Arc::strong_count(&s.0) == 1
+    }
+
+    /// Shares each of `fields` that its parser made for the event alone (see
+    /// [`Interner::share`]); fields handed out by [`Interner::intern`] are left as they are.
+    pub fn share_all<'a>(&mut self, fields: impl IntoIterator<Item = &'a mut Option<SharedStr>>) {
+        for f in fields {
+            if f.as_ref().is_some_and(Self::is_alone) {
+                *f = f.take().map(|s| self.share(s));
+            }
+        }
+    }
+
     /// How many distinct texts it holds.
     pub fn len(&self) -> usize {
         self.0.len()
@@ -187,5 +213,15 @@ mod tests {
         assert_eq!(names.len(), 2);
         assert_eq!(a, "sshd");
         assert_eq!(a, SharedStr::from("sshd"));
+        // A text a parser made alone is shared from then on, without another copy.
+        let own = SharedStr::from("cron");
+        let mut fields = [Some(own), Some(SharedStr::from("new")), None];
+        names.share_all(fields.iter_mut());
+        assert!(Arc::ptr_eq(&fields[0].as_ref().unwrap().0, &c.0));
+        assert!(Arc::ptr_eq(
+            &fields[1].as_ref().unwrap().0,
+            &names.intern("new").0
+        ));
+        assert_eq!(fields[2], None);
     }
 }
